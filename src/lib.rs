@@ -2,13 +2,18 @@
 //! Knowledge Planet (知识星球), with WeCom payments and refunds driven through
 //! human review to a reconciled, audited end.
 //!
-//! Layers (see `../shared/DESIGN.md`): `domain`, `matching` and `rules` are
-//! pure; `store` owns redb; `sources` speak HTTP and files; `engine` runs the
-//! tasks; `tui` and `cli` are thin front ends.
+//! Layers (see `docs/architecture.md`): `domain`, `matching` and `rules` are
+//! pure; `store` owns redb; `records` keeps the platform records in it;
+//! `sources` speak HTTP and files; `sim` stands in for the platforms.
 
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod matching;
+pub mod records;
+pub mod rules;
+pub mod sim;
+pub mod sources;
 pub mod store;
 pub mod text;

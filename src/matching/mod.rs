@@ -1,0 +1,1 @@
+//! Identity matching: normalisation, signals, blocking, assignment, review cards (pure).

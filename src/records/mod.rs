@@ -1,0 +1,1 @@
+//! The records in the store: raw archive, upserts, snapshot diffing, camp attribution.

@@ -1,0 +1,1 @@
+//! Check-in counting, rule text, verdicts, anomalies and live progress (pure).

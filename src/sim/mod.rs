@@ -1,0 +1,1 @@
+//! Loopback simulators of zsxq, WeCom and WeChat Pay, and the seeded community generator.

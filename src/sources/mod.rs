@@ -1,0 +1,1 @@
+//! Adapters: zsxq, WeCom and WeChat Pay over HTTP, and file import.
