@@ -34,12 +34,14 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigCommand,
     },
-    /// Config and store facts (camps, schema version, record counts).
+    /// Engine, config and store facts: every sync task's state, alerts, schema version.
     Status {
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
+    /// Run headless: sync on schedule, serve the socket (systemd Type=notify).
+    Serve,
     /// The audit log.
     Audit {
         #[command(subcommand)]

@@ -3,6 +3,7 @@
 
 mod audit;
 mod config_check;
+mod serve;
 mod status;
 
 use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
@@ -55,6 +56,17 @@ impl From<LoadError> for CommandError {
     }
 }
 
+impl From<crate::service::ServiceError> for CommandError {
+    fn from(e: crate::service::ServiceError) -> Self {
+        let exit = match e.exit {
+            1 => Exit::User,
+            2 => Exit::Partial,
+            _ => Exit::Internal,
+        };
+        CommandError { exit, message: e.message }
+    }
+}
+
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -72,6 +84,7 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Config { action: ConfigCommand::Check { json } }) => config_check::run(&cli.global, *json),
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
+        Some(Command::Serve) => serve::run(&cli.global),
         None => Err(CommandError::user(
             "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
         )),
@@ -100,4 +113,32 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), CommandErr
     let text = serde_json::to_string_pretty(value).map_err(|e| CommandError::internal(e.to_string()))?;
     println!("{text}");
     Ok(())
+}
+
+/// A tokio runtime for commands that talk to the engine or the network.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::internal(format!("cannot start the async runtime: {e}")))
+}
+
+/// Runs `f` with a backend: the daemon's socket when one runs, otherwise an
+/// in-process engine (tasks run only on demand), shut down afterwards.
+pub(crate) fn with_backend<F, Fut>(
+    global: &crate::cli::GlobalArgs,
+    opened_by: OpenedBy,
+    f: F,
+) -> Result<Exit, CommandError>
+where
+    F: FnOnce(std::sync::Arc<crate::service::Backend>) -> Fut,
+    Fut: std::future::Future<Output = Result<Exit, CommandError>>,
+{
+    runtime()?.block_on(async {
+        let backend = std::sync::Arc::new(crate::service::attach_or_start(global, opened_by, false).await?);
+        let result = f(backend.clone()).await;
+        backend.shutdown().await;
+        result
+    })
 }

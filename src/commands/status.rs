@@ -1,39 +1,54 @@
 //! `campdesk status`
 
-use serde_json::json;
-
-use super::{CommandError, Exit, load_config, open_store, print_json};
+use super::{CommandError, Exit, print_json, with_backend};
 use crate::cli::GlobalArgs;
+use crate::engine::TaskState;
+use crate::service::{Request, Response};
+use crate::store::OpenedBy;
 
 pub(super) fn run(global: &GlobalArgs, as_json: bool) -> Result<Exit, CommandError> {
-    let config = load_config(global)?;
-    let store = open_store(global)?;
-    let schema = store.schema_version()?;
-    let audit = store.verify_audit()?;
-    let camps: Vec<_> = config
-        .camps
-        .iter()
-        .map(|c| json!({ "id": c.id, "name": c.name, "start": c.start.to_string(), "end": c.end.to_string(), "rule": c.rule() }))
-        .collect();
-    let value = json!({
-        "config": { "path": config.path.display().to_string(), "camps": camps },
-        "store": {
-            "data_dir": global.data.display().to_string(),
-            "schema_version": schema,
-            "audit_entries": audit.entries,
-            "audit_ok": audit.broken.is_none(),
-        },
-    });
-    if as_json {
-        print_json(&value)?;
-    } else {
-        println!("config {} ({} camps)", config.path.display(), config.camps.len());
+    with_backend(global, OpenedBy::Cli, |backend| async move {
+        let Response::Status(report) = backend.call(Request::Status).await? else {
+            return Err(CommandError::internal("unexpected reply to status"));
+        };
+        if as_json {
+            let mut value = serde_json::to_value(&report).map_err(|e| CommandError::internal(e.to_string()))?;
+            value["engine_mode"] = serde_json::to_value(backend.mode()).unwrap_or_default();
+            print_json(&value)?;
+            return Ok(Exit::Ok);
+        }
         println!(
-            "store {} (schema v{schema}), audit {} entries, {}",
-            global.data.display(),
-            audit.entries,
-            if audit.broken.is_none() { "chain intact" } else { "CHAIN BROKEN: run `campdesk audit verify`" }
+            "engine: {} (pid {})",
+            match backend.mode() {
+                crate::service::EngineMode::Attached => "attached to the running daemon",
+                crate::service::EngineMode::InProcess => "in this process (no daemon running)",
+            },
+            report.served_by_pid
         );
-    }
-    Ok(Exit::Ok)
+        println!("config {} ({} camps)", report.config.path, report.config.camps.len());
+        println!(
+            "store {} (schema v{}), audit {} entries, {}",
+            report.store.data_dir,
+            report.store.schema_version,
+            report.store.audit_entries,
+            if report.store.audit_ok { "chain intact" } else { "CHAIN BROKEN: run `campdesk audit verify`" }
+        );
+        for t in &report.engine.tasks {
+            let state = match &t.state {
+                TaskState::Idle => "idle".to_string(),
+                TaskState::Running { page, records, step, .. } => {
+                    format!("running page {page} ({records} records) {step}")
+                }
+                TaskState::BackingOff { until, reason, .. } => format!("backing off until {until}: {reason}"),
+                TaskState::Failed { class, message, .. } => format!("FAILED ({}): {message}", class.label()),
+                TaskState::Disabled { reason } => format!("disabled: {reason}"),
+            };
+            let last = t.last_success.map_or("never".to_string(), |t| t.to_string());
+            println!("  {:<24} {state}; last success {last}", t.id.to_string());
+        }
+        for a in &report.engine.alerts {
+            println!("  alert [{:?}] {} {}: {}", a.severity, a.at, a.source, a.message);
+        }
+        Ok(Exit::Ok)
+    })
 }

@@ -1,0 +1,144 @@
+//! The operations front ends can ask of campdesk: one request type, one
+//! response type, served in-process or over the socket alike.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{EngineStatus, RunCounts, TaskFilter, TaskId};
+
+/// Something a front end asks for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    /// Engine, store and config facts.
+    Status,
+    /// Queue a sync of the selected tasks now.
+    SyncNow {
+        /// Which tasks.
+        filter: TaskFilter,
+    },
+    /// Run the selected tasks once and wait for them.
+    SyncOnce {
+        /// Which tasks.
+        filter: TaskFilter,
+    },
+}
+
+/// What a request returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Response {
+    /// For [`Request::Status`].
+    Status(StatusReport),
+    /// For [`Request::SyncNow`]: the tasks queued.
+    Queued {
+        /// Task ids.
+        tasks: Vec<TaskId>,
+    },
+    /// For [`Request::SyncOnce`]: each task's outcome.
+    Synced {
+        /// Outcomes, in task order.
+        outcomes: Vec<TaskOutcome>,
+    },
+}
+
+/// A task's outcome in a form that crosses the socket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskOutcome {
+    /// Which task.
+    pub task: TaskId,
+    /// Counts, when it succeeded.
+    pub counts: Option<RunCounts>,
+    /// The error class and message, when it failed.
+    pub error: Option<(crate::engine::ErrorClass, String)>,
+}
+
+/// Where the engine runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineMode {
+    /// In this process (no daemon was running).
+    InProcess,
+    /// In a `campdesk serve` (or another campdesk) reached through the socket.
+    Attached,
+}
+
+/// Everything `campdesk status` shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusReport {
+    /// Which process serves it (pid) and how it was reached.
+    pub served_by_pid: u32,
+    /// The config file and its camps.
+    pub config: ConfigFacts,
+    /// Store facts.
+    pub store: StoreFacts,
+    /// Every sync task and recent alerts.
+    pub engine: EngineStatus,
+}
+
+/// Config facts for status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfigFacts {
+    /// The file.
+    pub path: String,
+    /// Its camps.
+    pub camps: Vec<CampFacts>,
+}
+
+/// One camp in status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampFacts {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// First day.
+    pub start: String,
+    /// Last day.
+    pub end: String,
+    /// "7/10".
+    pub rule: String,
+}
+
+/// Store facts for status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoreFacts {
+    /// The data dir.
+    pub data_dir: String,
+    /// Schema version in the file.
+    pub schema_version: u32,
+    /// Audit entries.
+    pub audit_entries: u64,
+    /// Whether the audit chain verifies.
+    pub audit_ok: bool,
+}
+
+/// A failed request: the exit code a CLI should use and the message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ServiceError {
+    /// 1 user error, 2 partial failure, 3 internal.
+    pub exit: u8,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl ServiceError {
+    /// A user error (bad input, unknown id).
+    pub fn user(message: impl Into<String>) -> ServiceError {
+        ServiceError { exit: 1, message: message.into() }
+    }
+
+    /// An internal error.
+    pub fn internal(message: impl Into<String>) -> ServiceError {
+        ServiceError { exit: 3, message: message.into() }
+    }
+}
+
+impl From<crate::store::StoreError> for ServiceError {
+    fn from(e: crate::store::StoreError) -> Self {
+        match e {
+            crate::store::StoreError::Rejected(m) => ServiceError::user(m),
+            other => ServiceError::internal(other.to_string()),
+        }
+    }
+}

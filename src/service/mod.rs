@@ -1,0 +1,84 @@
+//! The service: the engine, the store and the config behind one request
+//! handler. Front ends reach it through a [`Backend`]: in-process when no
+//! daemon runs, over the Unix socket when one does.
+
+pub mod api;
+mod backend;
+
+use std::sync::Arc;
+
+pub use api::{EngineMode, Request, Response, ServiceError, StatusReport};
+pub use backend::{Backend, attach_or_start};
+
+use crate::config::Config;
+use crate::engine::EngineHandle;
+use crate::store::Store;
+use api::{CampFacts, ConfigFacts, StoreFacts, TaskOutcome};
+
+/// The engine, store and config of the process that owns the store.
+pub struct Service {
+    /// The running engine.
+    pub engine: EngineHandle,
+    /// The store.
+    pub store: Arc<Store>,
+    /// The config.
+    pub config: Arc<Config>,
+}
+
+impl Service {
+    /// A service over a started engine.
+    pub fn new(engine: EngineHandle, store: Arc<Store>, config: Arc<Config>) -> Service {
+        Service { engine, store, config }
+    }
+
+    /// Handles one request.
+    pub async fn handle(&self, request: Request) -> Result<Response, ServiceError> {
+        match request {
+            Request::Status => self.status().map(Response::Status),
+            Request::SyncNow { filter } => Ok(Response::Queued { tasks: self.engine.sync_now(&filter) }),
+            Request::SyncOnce { filter } => {
+                let outcomes = self
+                    .engine
+                    .sync_once(&filter)
+                    .await
+                    .into_iter()
+                    .map(|o| TaskOutcome {
+                        task: o.id,
+                        counts: o.result.as_ref().ok().cloned(),
+                        error: o.result.err().map(|e| (e.class, e.message)),
+                    })
+                    .collect();
+                Ok(Response::Synced { outcomes })
+            }
+        }
+    }
+
+    fn status(&self) -> Result<StatusReport, ServiceError> {
+        let audit = self.store.verify_audit()?;
+        Ok(StatusReport {
+            served_by_pid: std::process::id(),
+            config: ConfigFacts {
+                path: self.config.path.display().to_string(),
+                camps: self
+                    .config
+                    .camps
+                    .iter()
+                    .map(|c| CampFacts {
+                        id: c.id.to_string(),
+                        name: c.name.clone(),
+                        start: c.start.to_string(),
+                        end: c.end.to_string(),
+                        rule: c.rule(),
+                    })
+                    .collect(),
+            },
+            store: StoreFacts {
+                data_dir: self.store.dir().map(|d| d.display().to_string()).unwrap_or_default(),
+                schema_version: self.store.schema_version()?,
+                audit_entries: audit.entries,
+                audit_ok: audit.broken.is_none(),
+            },
+            engine: self.engine.status(),
+        })
+    }
+}
