@@ -14,6 +14,7 @@ pub mod engine;
 pub mod logging;
 pub mod matching;
 pub mod records;
+pub mod refund;
 pub mod rpc;
 pub mod rules;
 pub mod service;

@@ -647,10 +647,18 @@ impl<'s> Checker<'s> {
                     None
                 }
             };
-            if let Some((id, span)) = &id
-                && !seen.insert(id.clone())
-            {
-                self.error(span, format!("{field}.id"), format!("duplicate camp id `{id}`"));
+            if let Some((id, span)) = &id {
+                if !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+                    self.error(
+                        span,
+                        format!("{field}.id"),
+                        format!(
+                            "camp id `{id}` may only use letters, digits, `-`, `_` and `.` (it names files and refunds)"
+                        ),
+                    );
+                } else if !seen.insert(id.clone()) {
+                    self.error(span, format!("{field}.id"), format!("duplicate camp id `{id}`"));
+                }
             }
             let label = id.as_ref().map_or(field.clone(), |(id, _)| format!("camps[{i}] ({id})"));
             let template = match own.get("template") {

@@ -49,6 +49,8 @@ impl RefundState {
                 | (Submitted, Failed)
                 | (Failed, Submitted)
                 | (Failed, SettledOffline)
+                // a `manual` camp's approved refund, paid by hand
+                | (Approved, SettledOffline)
                 // undo of a review decision while nothing has been paid
                 | (Approved, Proposed)
                 | (Rejected, Proposed)
