@@ -45,6 +45,42 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditCommand,
     },
+    /// Import a csv or xlsx file (all-or-nothing): payments, members or check-ins.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+}
+
+/// `campdesk import …`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// WeCom 对外收款 export (交易单号, 付款人, 备注, 金额, 支付时间 …) or canonical columns.
+    Payments(ImportArgs),
+    /// zsxq member export (成员编号, 用户昵称, 微信昵称, 星球名片昵称 …) or canonical columns.
+    Members(ImportArgs),
+    /// Check-ins in canonical columns (user_id, create_time, topic_id, text …).
+    Checkins(ImportArgs),
+}
+
+/// Arguments of every `campdesk import` kind.
+#[derive(Clone, Debug, Args)]
+pub struct ImportArgs {
+    /// The csv or spreadsheet file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The camp the file belongs to.
+    #[arg(long, value_name = "ID")]
+    pub camp: String,
+    /// Who imports it, for the audit log (default: $USER).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// Check the file and count what would change, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `campdesk config …`
