@@ -50,6 +50,42 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Benchmarks that print their figures (build with --release).
+    Bench {
+        #[command(subcommand)]
+        which: BenchCommand,
+    },
+}
+
+/// `campdesk bench …`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Archive, parse and store generated zsxq/WeCom pages into a file-backed store in a temp dir.
+    Ingest(BenchIngestArgs),
+}
+
+/// `campdesk bench ingest` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchIngestArgs {
+    /// Check-in topics to ingest (zsxq pages of 20).
+    #[arg(long, default_value_t = 100_000)]
+    pub topics: usize,
+    /// Payments to ingest (WeCom bill pages of 1000).
+    #[arg(long, default_value_t = 100_000)]
+    pub payments: usize,
+    /// Group members to ingest (WeCom groups of 500).
+    #[arg(long, default_value_t = 100_000)]
+    pub members: usize,
+    /// Pages per write transaction (about 1000 topics at the default; 1 = one commit
+    /// per page, as a paced sync run does).
+    #[arg(long, default_value_t = 50)]
+    pub pages_per_tx: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `campdesk import …`

@@ -1,7 +1,7 @@
 //! `campdesk import payments|members|checkins FILE --camp ID`
 
 use super::{CommandError, Exit, load_config, open_store, print_json};
-use crate::cli::{GlobalArgs, ImportArgs};
+use crate::cli::{GlobalArgs, ImportArgs, ImportCommand};
 use crate::records::RecordsError;
 use crate::sources::files::{ImportError, ImportKind, ImportOptions, ImportReport, import_file};
 
@@ -54,7 +54,12 @@ fn describe(r: &ImportReport) -> String {
     }
 }
 
-pub(super) fn run(global: &GlobalArgs, kind: ImportKind, args: &ImportArgs) -> Result<Exit, CommandError> {
+pub(super) fn run(global: &GlobalArgs, what: &ImportCommand) -> Result<Exit, CommandError> {
+    let (kind, args) = match what {
+        ImportCommand::Payments(args) => (ImportKind::Payments, args),
+        ImportCommand::Members(args) => (ImportKind::Members, args),
+        ImportCommand::Checkins(args) => (ImportKind::Checkins, args),
+    };
     let config = load_config(global)?;
     if config.camp(&args.camp).is_none() {
         let known: Vec<&str> = config.camps.iter().map(|c| c.id.as_str()).collect();

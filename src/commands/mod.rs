@@ -2,11 +2,12 @@
 //! `run` prints errors once, on stderr, and maps them to exit codes.
 
 mod audit;
+mod bench_ingest;
 mod config_check;
 mod import;
 mod status;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, ImportCommand};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
 use crate::config::{Config, LoadError};
 use crate::store::{OpenedBy, Store, StoreError};
 
@@ -73,15 +74,8 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Config { action: ConfigCommand::Check { json } }) => config_check::run(&cli.global, *json),
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
-        Some(Command::Import { what }) => match what {
-            ImportCommand::Payments(args) => {
-                import::run(&cli.global, crate::sources::files::ImportKind::Payments, args)
-            }
-            ImportCommand::Members(args) => import::run(&cli.global, crate::sources::files::ImportKind::Members, args),
-            ImportCommand::Checkins(args) => {
-                import::run(&cli.global, crate::sources::files::ImportKind::Checkins, args)
-            }
-        },
+        Some(Command::Import { what }) => import::run(&cli.global, what),
+        Some(Command::Bench { which: BenchCommand::Ingest(args) }) => bench_ingest::run(args),
         None => Err(CommandError::user(
             "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
         )),

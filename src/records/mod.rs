@@ -1,14 +1,16 @@
 //! The records in the store: the raw archive, typed upserts, snapshot diffing,
 //! camp attribution, sync cursors and the per-camp read model.
 //!
-//! How a sync page flows through this layer:
+//! How a sync page flows through this layer ([`ingest::page`] does all three in
+//! one call and one commit):
 //!
-//! 1. [`raw::archive_now`] stores the response body verbatim (with its SHA-256,
-//!    the request with secrets removed, and the fetch time) in its own committed
-//!    transaction and returns the [`raw::RawEntry`] whose `raw_id` records point to.
+//! 1. [`raw::archive`] stores the response body verbatim (with its SHA-256, the
+//!    request with secrets removed, and the fetch time) and returns the
+//!    [`raw::RawEntry`] whose `raw_id` records point to; the body is kept even
+//!    when what follows fails.
 //! 2. [`parse`] turns the body into domain records (pure; errors name the record
 //!    and the field).
-//! 3. One [`WriteTx`](crate::store::WriteTx) takes the upserts
+//! 3. The same [`WriteTx`](crate::store::WriteTx) takes the upserts
 //!    ([`payments::upsert_bills`], [`groups::apply_snapshot`],
 //!    [`planet_users::record_sightings`], [`checkins::upsert_topics`],
 //!    [`ranking::ingest_page`] …) together with the page's [`cursors::put`], so a run
@@ -25,6 +27,7 @@ pub mod checkins;
 pub mod cursors;
 mod error;
 pub mod groups;
+pub mod ingest;
 pub mod members;
 pub mod mentions;
 pub mod parse;
