@@ -10,7 +10,7 @@
 //!    when what follows fails.
 //! 2. [`parse`] turns the body into domain records (pure; errors name the record
 //!    and the field).
-//! 3. The same [`WriteTx`](crate::store::WriteTx) takes the upserts
+//! 3. The same [`WriteTx`] takes the upserts
 //!    ([`payments::upsert_bills`], [`groups::apply_snapshot`],
 //!    [`planet_users::record_sightings`], [`checkins::upsert_topics`],
 //!    [`ranking::ingest_page`] …) together with the page's [`cursors::put`], so a run

@@ -323,7 +323,7 @@ pub fn import_file(store: &Store, config: &Config, opts: &ImportOptions<'_>) -> 
     let tz = &config.day_rule.tz;
     let (map, rows) = load_rows(&file, &bytes, opts.kind.specs())?;
     let mut parsed = match opts.kind {
-        ImportKind::Payments => Parsed::Payments(payments::read(&file, &map, &rows, tz).map_err(rows_error)?),
+        ImportKind::Payments => Parsed::Payments(payments::read(&file, &map, &rows, tz, camp).map_err(rows_error)?),
         ImportKind::Members => Parsed::Members(members::read(&file, &map, &rows, tz, opts.now).map_err(rows_error)?),
         ImportKind::Checkins => {
             let project = camp.checkin_id.as_ref().ok_or_else(|| ImportError::NoProject(camp.id.to_string()))?;
@@ -630,6 +630,25 @@ payee = "zhangsan"
         let p = payment(&env.store.read().unwrap(), "T1").unwrap().unwrap();
         assert_eq!(p.bill_refunds.len(), 1);
         assert_eq!(p.bill_refunds[0].out_refund_no, "RF1");
+    }
+
+    #[test]
+    fn payments_that_are_not_the_camps_are_refused() {
+        let env = Env::new();
+        let csv = "交易单号,金额,支付时间,收款人\nT1,39,2025-10-20 12:00,zhangsan\nT2,39,2025-12-20 12:00,zhangsan\nT3,39,2025-10-20 12:00,lisi\nT4,38,2025-10-20 12:00,\n";
+        let path = env.file("all.csv", csv.as_bytes());
+        let ImportError::Rows { errors, .. } = env.import(ImportKind::Payments, &path, "2510-xhs").unwrap_err() else {
+            panic!()
+        };
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "all.csv row 3, column 支付时间: paid 2025-12-20, outside camp 2510-xhs's enrolment window 2025-09-25..=2025-11-03; this payment is not the camp's",
+                "all.csv row 4, column 收款人: payee lisi does not collect for camp 2510-xhs (its payee is zhangsan)",
+            ],
+            "a wrong amount (T4) and a missing payee are accepted"
+        );
     }
 
     #[test]

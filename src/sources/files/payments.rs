@@ -8,7 +8,9 @@ use super::cells::{self, DateOnly};
 use super::columns::{ColumnMap, FieldSpec};
 use super::row::{Row, RowError};
 use super::sheet::SheetRow;
+use crate::config::Camp;
 use crate::domain::{ExternalUserId, SourceRef, StaffUserId, TransactionId};
+use crate::records::attribution::payment_day;
 use crate::records::payments::{Bill, PaymentBill, RefundBill};
 
 const TXN: usize = 0;
@@ -110,7 +112,17 @@ fn kind(cell: &super::sheet::Cell) -> Result<Option<RowKind>, String> {
 
 /// Reads every data row below the header into bills (sources point at the row;
 /// the raw id is filled in when the file is archived).
-pub fn read(file: &str, map: &ColumnMap, rows: &[SheetRow], tz: &TimeZone) -> Result<Vec<Bill>, Vec<RowError>> {
+///
+/// A payment must fit `camp` by the hard facts: its payee (when both the file and
+/// the camp name one) and its enrolment window. A wrong amount is accepted (the
+/// mismatch shows in review); a keyword is not required (the importer vouches).
+pub fn read(
+    file: &str,
+    map: &ColumnMap,
+    rows: &[SheetRow],
+    tz: &TimeZone,
+    camp: &Camp,
+) -> Result<Vec<Bill>, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut bills = Vec::new();
     let mut seen: HashMap<(String, String), u32> = HashMap::new();
@@ -142,6 +154,28 @@ pub fn read(file: &str, map: &ColumnMap, rows: &[SheetRow], tz: &TimeZone) -> Re
                 let description = row.get(DESCRIPTION, cells::text);
                 let payee = row.get(PAYEE, cells::id);
                 let mch_id = row.get(MCH_ID, cells::id);
+                if let (Some(p), Some(camp_payee)) = (&payee, &camp.payee)
+                    && p != camp_payee.as_str()
+                {
+                    row.error(
+                        PAYEE,
+                        format!("payee {p} does not collect for camp {} (its payee is {camp_payee})", camp.id),
+                    );
+                }
+                if let Some(at) = paid_at {
+                    let day = payment_day(at, tz);
+                    if day < camp.enroll_from() || day > camp.end {
+                        row.error(
+                            PAID_AT,
+                            format!(
+                                "paid {day}, outside camp {}'s enrolment window {}..={}; this payment is not the camp's",
+                                camp.id,
+                                camp.enroll_from(),
+                                camp.end
+                            ),
+                        );
+                    }
+                }
                 if let (Some(t), true) = (&txn, row.errors.len() == before) {
                     if let Some(first) = seen.insert(("payment".into(), t.clone()), sheet_row.number) {
                         row.error(TXN, format!("transaction {t} is also on row {first}"));
