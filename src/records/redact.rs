@@ -224,4 +224,26 @@ mod tests {
         assert_eq!(body, None);
         assert_eq!(removed, vec!["body"]);
     }
+
+    proptest::proptest! {
+        /// Whatever the secret value and wherever the parameter sits, it never survives.
+        #[test]
+        fn secret_values_never_survive(
+            value in "[A-Za-z0-9_%+=-]{6,40}",
+            name in proptest::sample::select(vec!["access_token", "corpsecret", "key", "token", "ACCESS_TOKEN", "client_secret"]),
+            before in proptest::option::of("[a-z]{1,5}=[0-9]{1,4}"),
+            after in proptest::option::of("[a-z]{1,5}=[0-9]{1,4}"),
+        ) {
+            let mut parts: Vec<String> = Vec::new();
+            parts.extend(before);
+            parts.push(format!("{name}={value}"));
+            parts.extend(after);
+            let url = format!("https://qyapi.weixin.qq.com/cgi-bin/x?{}", parts.join("&"));
+            let r = redact_url(&url);
+            proptest::prop_assert!(!r.url.contains(&value), "{} kept {}", r.url, value);
+            let param = format!("{}=", name.to_ascii_lowercase());
+            proptest::prop_assert!(!r.url.to_ascii_lowercase().contains(&param), "{} kept the parameter", r.url);
+            proptest::prop_assert_eq!(r.removed, vec![name.to_string()]);
+        }
+    }
 }

@@ -110,12 +110,15 @@ pub fn money(cell: &Cell) -> Result<Option<Money>, String> {
         }
         Cell::Int(i) => i.checked_mul(100).map(|f| Some(Money::from_fen(f))).ok_or_else(|| format!("{i} is too large")),
         Cell::Float(f) => {
-            if !f.is_finite() || f.abs() > 1e13 {
+            if !f.is_finite() || f.abs() > 1e10 {
                 return Err(format!("{} is not an amount", quoted(&f.to_string())));
             }
             let fen = f * 100.0;
             let rounded = fen.round();
-            if (fen - rounded).abs() > 1e-6 {
+            // Float noise grows with the magnitude (about 1e-16 relative); a third
+            // decimal is at least 0.1 fen away from a whole fen.
+            let tolerance = (fen.abs() * 1e-14).max(1e-6);
+            if (fen - rounded).abs() > tolerance {
                 return Err(format!("{} has more than 2 decimals", quoted(&f.to_string())));
             }
             Ok(Some(Money::from_fen(rounded as i64)))
@@ -356,5 +359,25 @@ mod tests {
         assert!(yes_no(&t("也许")).is_err());
         assert_eq!(count(&Cell::Float(3.0)), Ok(Some(3)));
         assert!(count(&t("-1")).is_err());
+    }
+
+    proptest::proptest! {
+        /// Any whole-fen amount a spreadsheet stores as a float comes back as exactly that many fen,
+        /// and as text in yuan too.
+        #[test]
+        fn spreadsheet_floats_round_to_exact_fen(fen in 1i64..100_000_000_000) {
+            let f = fen as f64 / 100.0;
+            proptest::prop_assert_eq!(money(&Cell::Float(f)), Ok(Some(Money::from_fen(fen))));
+            proptest::prop_assert_eq!(money(&t(&Money::from_fen(fen).to_string())), Ok(Some(Money::from_fen(fen))));
+        }
+
+        /// A third decimal that is not zero is always refused.
+        #[test]
+        fn sub_fen_amounts_are_refused(fen in 0i64..10_000_000, milli in 1i64..10) {
+            let text = format!("{}.{:02}{milli}", fen / 100, fen % 100);
+            proptest::prop_assert!(money(&t(&text)).is_err());
+            let f: f64 = text.parse().unwrap();
+            proptest::prop_assert!(money(&Cell::Float(f)).is_err(), "{}", text);
+        }
     }
 }
