@@ -3,6 +3,8 @@
 //! timestamp string is kept as evidence. Deleted posts stay in the store (zsxq
 //! has no tombstones; what was seen is evidence).
 
+use std::collections::HashMap;
+
 use super::mentions::{MentionBatch, MentionKind};
 use super::{Change, Reads, RecordsError, UpsertStats};
 use crate::domain::{CheckinProject, CheckinTopic};
@@ -64,6 +66,11 @@ pub fn upsert_topics(tx: &mut WriteTx, topics: &[CheckinTopic]) -> Result<Upsert
     }
     let mut stats = UpsertStats::default();
     let mut mentions = MentionBatch::new();
+    // Writes are gathered and written in one go per table; `pending` makes a topic
+    // that appears twice in one batch compare against its first occurrence.
+    let mut pending: HashMap<String, (usize, Change)> = HashMap::new();
+    let mut rows: Vec<(String, CheckinTopic)> = Vec::new();
+    let mut index: Vec<(String, String)> = Vec::new();
     for t in topics {
         let tid = t.topic_id.as_str();
         let cid = t.checkin_id.as_str();
@@ -71,7 +78,10 @@ pub fn upsert_topics(tx: &mut WriteTx, topics: &[CheckinTopic]) -> Result<Upsert
         mentions.add(MentionKind::PlanetUser, t.user_id.as_str(), &t.source);
         mentions.add_page(MentionKind::Checkin, cid, &t.source.raw_id);
         let k = key(&[cid, tid]);
-        let old = tx.get(&CHECKIN_TOPICS, &k)?;
+        let old = match pending.get(&k) {
+            Some((i, _)) => Some(rows[*i].1.clone()),
+            None => tx.get(&CHECKIN_TOPICS, &k)?,
+        };
         if old.is_none()
             && let Some(other) = tx.get(&TOPIC_PROJECT, tid)?
             && other != cid
@@ -85,16 +95,35 @@ pub fn upsert_topics(tx: &mut WriteTx, topics: &[CheckinTopic]) -> Result<Upsert
             Some(o) if same_but_source(t, o, |n, o| n.source = o.source.clone()) => Change::Unchanged,
             Some(_) => Change::Updated,
         };
-        stats.count(change);
-        match change {
-            Change::Unchanged => {}
-            Change::Inserted => {
-                tx.put(&CHECKIN_TOPICS, &k, t)?;
-                tx.put(&TOPIC_PROJECT, tid, &cid.to_string())?;
+        match pending.get_mut(&k) {
+            Some((i, first)) => {
+                if change != Change::Unchanged {
+                    rows[*i].1 = t.clone();
+                    if *first == Change::Unchanged {
+                        *first = Change::Updated;
+                        stats.unchanged -= 1;
+                        stats.updated += 1;
+                    }
+                }
+                continue;
             }
-            Change::Updated => tx.put(&CHECKIN_TOPICS, &k, t)?,
+            None => {
+                stats.count(change);
+                if change == Change::Inserted {
+                    index.push((tid.to_string(), cid.to_string()));
+                }
+                rows.push((k.clone(), t.clone()));
+                pending.insert(k, (rows.len() - 1, change));
+            }
         }
     }
+    let changed: Vec<(&str, &CheckinTopic)> = rows
+        .iter()
+        .filter(|(k, _)| pending.get(k).is_some_and(|(_, c)| *c != Change::Unchanged))
+        .map(|(k, t)| (k.as_str(), t))
+        .collect();
+    tx.put_many(&CHECKIN_TOPICS, changed)?;
+    tx.put_many(&TOPIC_PROJECT, index.iter().map(|(t, c)| (t.as_str(), c)))?;
     mentions.write(tx)?;
     Ok(stats)
 }
@@ -129,6 +158,7 @@ pub fn topic(r: &impl Reads, topic_id: &str) -> Result<Option<CheckinTopic>, Rec
 mod tests {
     use super::*;
     use crate::domain::CheckinId;
+    use crate::records::UpsertStats;
     use crate::records::testing::{src, topic};
     use crate::store::Store;
 
@@ -164,6 +194,21 @@ mod tests {
 
     fn topic_by_id(r: &crate::store::ReadTx, id: &str) -> CheckinTopic {
         super::topic(r, id).unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_topic_twice_in_one_batch_counts_once() {
+        let store = Store::in_memory().unwrap();
+        let a = topic("9001", "c1", "u1", "2025-10-25T02:00:00Z", "raw-1");
+        store.write_with(|tx| upsert_topics(tx, std::slice::from_ref(&a))).unwrap();
+        let mut edited = a.clone();
+        edited.text = "edited".into();
+        let st = store.write_with(|tx| upsert_topics(tx, &[a.clone(), edited, a.clone()])).unwrap();
+        assert_eq!(st, UpsertStats { inserted: 0, updated: 1, unchanged: 0 });
+        let fresh = topic("9002", "c1", "u1", "2025-10-25T03:00:00Z", "raw-2");
+        let st = store.write_with(|tx| upsert_topics(tx, &[fresh.clone(), fresh])).unwrap();
+        assert_eq!(st, UpsertStats { inserted: 1, updated: 0, unchanged: 0 });
+        assert_eq!(topics(&store.read().unwrap(), "c1").unwrap().len(), 2);
     }
 
     #[test]

@@ -167,6 +167,7 @@ pub fn record_sightings(tx: &mut WriteTx, sightings: &[PlanetUserSighting]) -> R
         work.insert(id.to_string(), (current.0, next));
     }
     let mut stats = UpsertStats::default();
+    let mut writes: Vec<(String, PlanetUser)> = Vec::new();
     for (id, (before, after)) in work {
         let change = match &before {
             None => Change::Inserted,
@@ -194,8 +195,9 @@ pub fn record_sightings(tx: &mut WriteTx, sightings: &[PlanetUserSighting]) -> R
                 tx.put(&PLANET_USERS_BY_NUMBER, n, &id)?;
             }
         }
-        tx.put(&PLANET_USERS, &id, &after)?;
+        writes.push((id, after));
     }
+    tx.put_many(&PLANET_USERS, writes.iter().map(|(id, u)| (id.as_str(), u)))?;
     mentions.write(tx)?;
     Ok(stats)
 }
