@@ -47,6 +47,78 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditCommand,
     },
+    /// Import a csv or xlsx file (all-or-nothing): payments, members or check-ins.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Benchmarks that print their figures (build with --release).
+    Bench {
+        #[command(subcommand)]
+        which: BenchCommand,
+    },
+}
+
+/// `campdesk bench …`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Archive, parse and store generated zsxq/WeCom pages into a file-backed store in a temp dir.
+    Ingest(BenchIngestArgs),
+}
+
+/// `campdesk bench ingest` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchIngestArgs {
+    /// Check-in topics to ingest (zsxq pages of 20).
+    #[arg(long, default_value_t = 100_000)]
+    pub topics: usize,
+    /// Payments to ingest (WeCom bill pages of 1000).
+    #[arg(long, default_value_t = 100_000)]
+    pub payments: usize,
+    /// Group members to ingest (WeCom groups of 500).
+    #[arg(long, default_value_t = 100_000)]
+    pub members: usize,
+    /// Pages per write transaction (about 1000 topics at the default; 1 = one commit
+    /// per page, as a paced sync run does).
+    #[arg(long, default_value_t = 50)]
+    pub pages_per_tx: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `campdesk import …`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// WeCom 对外收款 export (交易单号, 付款人, 备注, 金额, 支付时间 …) or canonical columns.
+    Payments(ImportArgs),
+    /// zsxq member export (成员编号, 用户昵称, 微信昵称, 星球名片昵称 …) or canonical columns.
+    Members(ImportArgs),
+    /// Check-ins in canonical columns (user_id, create_time, topic_id, text …).
+    Checkins(ImportArgs),
+}
+
+/// Arguments of every `campdesk import` kind.
+#[derive(Clone, Debug, Args)]
+pub struct ImportArgs {
+    /// The csv or spreadsheet file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The camp the file belongs to.
+    #[arg(long, value_name = "ID")]
+    pub camp: String,
+    /// Who imports it, for the audit log (default: $USER).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// Check the file and count what would change, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `campdesk config …`

@@ -2,11 +2,13 @@
 //! `run` prints errors once, on stderr, and maps them to exit codes.
 
 mod audit;
+mod bench_ingest;
 mod config_check;
+mod import;
 mod serve;
 mod status;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
 use crate::config::{Config, LoadError};
 use crate::store::{OpenedBy, Store, StoreError};
 
@@ -85,6 +87,8 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
         Some(Command::Serve) => serve::run(&cli.global),
+        Some(Command::Import { what }) => import::run(&cli.global, what),
+        Some(Command::Bench { which: BenchCommand::Ingest(args) }) => bench_ingest::run(args),
         None => Err(CommandError::user(
             "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
         )),

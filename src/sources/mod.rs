@@ -1,1 +1,3 @@
 //! Adapters: zsxq, WeCom and WeChat Pay over HTTP, and file import.
+
+pub mod files;
