@@ -1,9 +1,12 @@
 //! `campdesk import payments|members|checkins FILE --camp ID`
 
-use super::{CommandError, Exit, load_config, open_store, print_json};
+use base64::Engine as _;
+
+use super::{CommandError, Exit, print_json, with_backend};
 use crate::cli::{GlobalArgs, ImportArgs, ImportCommand};
-use crate::records::RecordsError;
-use crate::sources::files::{ImportError, ImportKind, ImportOptions, ImportReport, import_file};
+use crate::service::{Request, Response};
+use crate::sources::files::{ImportKind, ImportReport};
+use crate::store::OpenedBy;
 
 fn actor(args: &ImportArgs) -> String {
     args.by
@@ -12,13 +15,6 @@ fn actor(args: &ImportArgs) -> String {
         .or_else(|| std::env::var("LOGNAME").ok())
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "operator".to_string())
-}
-
-fn to_command_error(e: ImportError) -> CommandError {
-    match e {
-        ImportError::Records(RecordsError::Store(s)) => CommandError::from(s),
-        other => CommandError::user(other.to_string()),
-    }
 }
 
 fn describe(r: &ImportReport) -> String {
@@ -60,35 +56,27 @@ pub(super) fn run(global: &GlobalArgs, what: &ImportCommand) -> Result<Exit, Com
         ImportCommand::Members(args) => (ImportKind::Members, args),
         ImportCommand::Checkins(args) => (ImportKind::Checkins, args),
     };
-    let config = load_config(global)?;
-    if config.camp(&args.camp).is_none() {
-        let known: Vec<&str> = config.camps.iter().map(|c| c.id.as_str()).collect();
-        return Err(CommandError::user(format!(
-            "unknown camp `{}`; the camps in {} are: {}",
-            args.camp,
-            config.path.display(),
-            known.join(", ")
-        )));
-    }
-    let store = open_store(global)?;
-    let actor = actor(args);
-    let report = import_file(
-        &store,
-        &config,
-        &ImportOptions {
-            kind,
-            path: &args.file,
-            camp: &args.camp,
-            actor: &actor,
-            dry_run: args.dry_run,
-            now: jiff::Timestamp::now(),
-        },
-    )
-    .map_err(to_command_error)?;
-    if args.json {
-        print_json(&report)?;
-    } else {
-        println!("{}", describe(&report));
-    }
-    Ok(Exit::Ok)
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| CommandError::user(format!("cannot read {}: {e}", args.file.display())))?;
+    let file_name =
+        args.file.file_name().map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let request = Request::Import {
+        kind,
+        camp: args.camp.clone(),
+        file_name,
+        content_base64: base64::engine::general_purpose::STANDARD.encode(&bytes),
+        by: actor(args),
+        dry_run: args.dry_run,
+    };
+    with_backend(global, OpenedBy::Cli, |backend| async move {
+        let Response::Imported(report) = backend.call(request).await? else {
+            return Err(CommandError::internal("unexpected reply to import"));
+        };
+        if args.json {
+            print_json(&report)?;
+        } else {
+            println!("{}", describe(&report));
+        }
+        Ok(Exit::Ok)
+    })
 }

@@ -21,6 +21,21 @@ pub enum Request {
         /// Which tasks.
         filter: TaskFilter,
     },
+    /// Import a file's contents (it travels over the socket as base64).
+    Import {
+        /// Payments, members or check-ins.
+        kind: crate::sources::files::ImportKind,
+        /// The camp.
+        camp: String,
+        /// The file's name (for messages and the archive).
+        file_name: String,
+        /// The file, base64.
+        content_base64: String,
+        /// Who imports it.
+        by: String,
+        /// Check and count only.
+        dry_run: bool,
+    },
 }
 
 /// What a request returns.
@@ -39,6 +54,8 @@ pub enum Response {
         /// Outcomes, in task order.
         outcomes: Vec<TaskOutcome>,
     },
+    /// For [`Request::Import`].
+    Imported(crate::sources::files::ImportReport),
 }
 
 /// A task's outcome in a form that crosses the socket.

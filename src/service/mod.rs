@@ -50,6 +50,26 @@ impl Service {
                     .collect();
                 Ok(Response::Synced { outcomes })
             }
+            Request::Import { kind, camp, file_name, content_base64, by, dry_run } => {
+                use base64::Engine as _;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(content_base64.as_bytes())
+                    .map_err(|e| ServiceError::user(format!("{file_name}: the file did not arrive intact: {e}")))?;
+                let opts = crate::sources::files::ImportOptions {
+                    kind,
+                    path: std::path::Path::new(&file_name),
+                    camp: &camp,
+                    actor: &by,
+                    dry_run,
+                    now: jiff::Timestamp::now(),
+                };
+                let report = crate::sources::files::import_bytes(&self.store, &self.config, &file_name, &bytes, &opts)
+                    .map_err(import_error)?;
+                if report.written {
+                    self.engine.status_sender().send_modify(|s| s.data_version += 1);
+                }
+                Ok(Response::Imported(report))
+            }
         }
     }
 
@@ -80,5 +100,14 @@ impl Service {
             },
             engine: self.engine.status(),
         })
+    }
+}
+
+fn import_error(e: crate::sources::files::ImportError) -> ServiceError {
+    use crate::records::RecordsError;
+    use crate::sources::files::ImportError;
+    match e {
+        ImportError::Records(RecordsError::Store(s)) => ServiceError::from(s),
+        other => ServiceError::user(other.to_string()),
     }
 }

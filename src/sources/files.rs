@@ -92,7 +92,7 @@ pub struct ImportOptions<'a> {
 }
 
 /// What an import did.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImportReport {
     /// The file name.
     pub file: String,
@@ -312,16 +312,28 @@ pub fn previous_imports(
 
 /// Imports a file. See the module docs for the rules.
 pub fn import_file(store: &Store, config: &Config, opts: &ImportOptions<'_>) -> Result<ImportReport, ImportError> {
+    let bytes = std::fs::read(opts.path)
+        .map_err(|e| ImportError::Io { path: opts.path.display().to_string(), reason: e.to_string() })?;
+    import_bytes(store, config, &file_name(opts.path), &bytes, opts)
+}
+
+/// Imports a file's contents (`file` is its name, for messages and the archive);
+/// `opts.path` is not read. Used when the file travelled over the socket.
+pub fn import_bytes(
+    store: &Store,
+    config: &Config,
+    file: &str,
+    bytes: &[u8],
+    opts: &ImportOptions<'_>,
+) -> Result<ImportReport, ImportError> {
     let camp = config.camp(opts.camp).ok_or_else(|| ImportError::UnknownCamp {
         camp: opts.camp.to_string(),
         known: config.camps.iter().map(|c| c.id.as_str().to_string()).collect(),
     })?;
-    let bytes = std::fs::read(opts.path)
-        .map_err(|e| ImportError::Io { path: opts.path.display().to_string(), reason: e.to_string() })?;
-    let file = file_name(opts.path);
-    let sha256 = sha256_hex(&bytes);
+    let file = file.to_string();
+    let sha256 = sha256_hex(bytes);
     let tz = &config.day_rule.tz;
-    let (map, rows) = load_rows(&file, &bytes, opts.kind.specs())?;
+    let (map, rows) = load_rows(&file, bytes, opts.kind.specs())?;
     let mut parsed = match opts.kind {
         ImportKind::Payments => Parsed::Payments(payments::read(&file, &map, &rows, tz, camp).map_err(rows_error)?),
         ImportKind::Members => Parsed::Members(members::read(&file, &map, &rows, tz, opts.now).map_err(rows_error)?),
@@ -342,13 +354,13 @@ pub fn import_file(store: &Store, config: &Config, opts: &ImportOptions<'_>) -> 
             status: None,
             fetched_at: opts.now,
             content_type: Some(
-                match sheet::detect_format(&file, &bytes) {
+                match sheet::detect_format(&file, bytes) {
                     FileFormat::Csv => "text/csv",
                     FileFormat::Workbook => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 }
                 .to_string(),
             ),
-            body: &bytes,
+            body: bytes,
         },
     )?;
     parsed.set_raw_id(&entry.raw_id);
