@@ -2,10 +2,11 @@
 //! `run` prints errors once, on stderr, and maps them to exit codes.
 
 mod audit;
+mod bench_rules;
 mod config_check;
 mod status;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
 use crate::config::{Config, LoadError};
 use crate::store::{OpenedBy, Store, StoreError};
 
@@ -72,6 +73,11 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Config { action: ConfigCommand::Check { json } }) => config_check::run(&cli.global, *json),
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
+        Some(Command::Bench { which: BenchCommand::Rules { camps, members, days, runs, seed, json } }) => {
+            let settings =
+                bench_rules::RulesBench { camps: *camps, members: *members, days: *days, runs: *runs, seed: *seed };
+            bench_rules::run(settings, *json)
+        }
         None => Err(CommandError::user(
             "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
         )),

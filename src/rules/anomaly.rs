@@ -2,16 +2,17 @@
 //! review item with a clear reason, a proposal, and a stable id (kind, camp and
 //! subject id) so that decisions about it can be stored and found again.
 
-use std::collections::{HashMap, HashSet};
+use super::fast_map::{FastMap, FastSet};
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::count::CampCounts;
+use super::day_clock::DayClock;
 use super::group_view::{GroupView, Standing};
 use super::payer::Payer;
 use crate::config::{Camp, LeftGroupPolicy};
-use crate::domain::{CampId, DayRule, Money, PlanetUser, PlanetUserId, TransactionId};
+use crate::domain::{CampId, Money, PlanetUser, PlanetUserId, TransactionId};
 
 /// The kinds of anomaly, in the order they are listed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -117,14 +118,14 @@ pub fn anomaly_id(kind: AnomalyKind, camp: &CampId, subject: &str) -> String {
 pub struct AnomalyInput<'a, 'p> {
     /// The camp.
     pub camp: &'a Camp,
-    /// The camp's day rule (zone and cutoff).
-    pub day_rule: &'a DayRule,
+    /// The camp's days (zone and cutoff), fast over the enrolment and camp window.
+    pub days: &'p DayClock,
     /// The payments with their payers.
     pub payers: &'p [Payer<'a>],
     /// The camp's groups.
     pub groups: &'p GroupView<'a>,
     /// Planet users by id.
-    pub planet_users: &'p HashMap<&'a PlanetUserId, &'a PlanetUser>,
+    pub planet_users: &'p FastMap<&'a PlanetUserId, &'a PlanetUser>,
     /// The check-in counts.
     pub counts: &'p CampCounts,
     /// Now.
@@ -137,7 +138,7 @@ fn fully_refunded(payer: &Payer<'_>) -> bool {
     p.amount.is_positive() && p.refunded_total >= p.amount
 }
 
-fn name_of(users: &HashMap<&PlanetUserId, &PlanetUser>, id: &PlanetUserId) -> String {
+fn name_of(users: &FastMap<&PlanetUserId, &PlanetUser>, id: &PlanetUserId) -> String {
     users
         .get(id)
         .map(|u| u.display_name().trim().to_string())
@@ -203,7 +204,7 @@ fn for_payment(
     let mut a = base(input, kind, payer.transaction_id().as_str(), message, proposal);
     a.transaction_id = Some(payer.transaction_id().clone());
     a.planet_user_id = payer.planet_user_id.cloned();
-    a.member_id = payer.external_ids.first().map(|e| e.to_string());
+    a.member_id = payer.external_ids().next().map(|e| e.to_string());
     a.at = Some(payer.payment.paid_at);
     a
 }
@@ -220,13 +221,10 @@ fn duplicates(input: &AnomalyInput<'_, '_>, out: &mut Vec<Anomaly>) {
         }
         i
     }
-    let mut first_with: HashMap<(u8, &str), usize> = HashMap::new();
+    let mut first_with: FastMap<(u8, &str), usize> = FastMap::default();
     for (i, p) in live.iter().enumerate() {
-        let keys = p
-            .planet_user_id
-            .map(|u| (0u8, u.as_str()))
-            .into_iter()
-            .chain(p.external_ids.iter().map(|e| (1u8, e.as_str())));
+        let keys =
+            p.planet_user_id.map(|u| (0u8, u.as_str())).into_iter().chain(p.external_ids().map(|e| (1u8, e.as_str())));
         for key in keys {
             match first_with.get(&key) {
                 Some(&j) => {
@@ -239,7 +237,7 @@ fn duplicates(input: &AnomalyInput<'_, '_>, out: &mut Vec<Anomaly>) {
             }
         }
     }
-    let mut groups: HashMap<usize, Vec<&Payer<'_>>> = HashMap::new();
+    let mut groups: FastMap<usize, Vec<&Payer<'_>>> = FastMap::default();
     for (i, p) in live.iter().enumerate() {
         let r = root(&mut parent, i);
         groups.entry(r).or_default().push(p);
@@ -276,7 +274,7 @@ fn amount_and_window(input: &AnomalyInput<'_, '_>, payer: &Payer<'_>, out: &mut 
         let message = format!("付款金额 {} 元与本营押金 {} 元不符：退多少需人工确认", p.amount, camp.deposit);
         out.push(for_payment(input, payer, AnomalyKind::WrongAmount, message, Proposal::HoldVerdict));
     }
-    let day = input.day_rule.day_of(p.paid_at);
+    let day = input.days.day_of(p.paid_at);
     let from = camp.enroll_from();
     let message = if day < from {
         Some(format!("付款日期 {day} 早于本营报名开始日 {from}：可能是别的营的付款"))
@@ -292,10 +290,10 @@ fn amount_and_window(input: &AnomalyInput<'_, '_>, payer: &Payer<'_>, out: &mut 
 
 fn group_membership(input: &AnomalyInput<'_, '_>, payer: &Payer<'_>, out: &mut Vec<Anomaly>) {
     let camp = input.camp;
-    if !input.groups.configured || !input.groups.synced || payer.external_ids.is_empty() || fully_refunded(payer) {
+    if !input.groups.configured || !input.groups.synced || !payer.has_external_id() || fully_refunded(payer) {
         return;
     }
-    match input.groups.standing(payer.external_ids.iter().map(|e| e.as_str())) {
+    match input.groups.standing(payer.external_ids().map(|e| e.as_str())) {
         Standing::Present => {}
         Standing::NeverJoined => {
             let waited = input.now.duration_since(payer.payment.paid_at);
@@ -325,7 +323,7 @@ fn group_membership(input: &AnomalyInput<'_, '_>, payer: &Payer<'_>, out: &mut V
             }
         }
         Standing::Left(at) => {
-            let day = input.day_rule.day_of(at);
+            let day = input.days.day_of(at);
             if day > camp.end || camp.left_group == LeftGroupPolicy::Ignore {
                 return;
             }
@@ -348,7 +346,7 @@ fn left_planet(input: &AnomalyInput<'_, '_>, payer: &Payer<'_>, out: &mut Vec<An
     let message = format!(
         "星球用户「{}」已于 {} 退出星球：判定暂缓，需人工复核",
         name_of(input.planet_users, uid),
-        input.day_rule.day_of(left)
+        input.days.day_of(left)
     );
     let mut a = for_payment(input, payer, AnomalyKind::LeftPlanet, message, Proposal::HoldVerdict);
     a.at = Some(left);
@@ -356,13 +354,14 @@ fn left_planet(input: &AnomalyInput<'_, '_>, payer: &Payer<'_>, out: &mut Vec<An
 }
 
 fn unpaid_group_members(input: &AnomalyInput<'_, '_>, out: &mut Vec<Anomaly>) {
-    let paid: HashSet<&str> = input.payers.iter().flat_map(|p| p.external_ids.iter().map(|e| e.as_str())).collect();
-    for (member_id, records) in input.groups.external_members() {
+    let paid: FastSet<&str> = input.payers.iter().flat_map(|p| p.external_ids().map(|e| e.as_str())).collect();
+    for member_id in input.groups.external_members() {
         if paid.contains(member_id) {
             continue;
         }
-        let name = records
-            .iter()
+        let name = input
+            .groups
+            .records_of(member_id)
             .find_map(|m| m.group_nickname.as_deref().or(m.name.as_deref()))
             .map(str::trim)
             .filter(|n| !n.is_empty())
@@ -371,13 +370,13 @@ fn unpaid_group_members(input: &AnomalyInput<'_, '_>, out: &mut Vec<Anomaly>) {
             format!("群成员「{name}」在本营的群里，但没有找到其本营付款（未付款，或付款还没关联到这位群成员）");
         let mut a = base(input, AnomalyKind::UnpaidGroupMember, member_id, message, Proposal::Inform);
         a.member_id = Some(member_id.to_string());
-        a.at = records.iter().filter_map(|m| m.join_time.or(Some(m.first_seen))).min();
+        a.at = input.groups.records_of(member_id).filter_map(|m| m.join_time.or(Some(m.first_seen))).min();
         out.push(a);
     }
 }
 
 fn unpaid_participants(input: &AnomalyInput<'_, '_>, out: &mut Vec<Anomaly>) {
-    let linked: HashSet<&PlanetUserId> = input.payers.iter().filter_map(|p| p.planet_user_id).collect();
+    let linked: FastSet<&PlanetUserId> = input.payers.iter().filter_map(|p| p.planet_user_id).collect();
     let unlinked_payments = input.payers.iter().filter(|p| p.planet_user_id.is_none()).count();
     let hint = if unlinked_payments > 0 {
         format!("；本营还有 {unlinked_payments} 笔付款未关联星球账号，可能其中有一笔是 ta 的")

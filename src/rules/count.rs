@@ -14,8 +14,9 @@
 //!   project are also counted as zsxq does: distinct calendar days in +0800,
 //!   midnight cutoff, whole project, no make-up or leave.
 
-use std::collections::HashMap;
+use super::fast_map::FastMap;
 
+use jiff::Timestamp;
 use serde::Serialize;
 
 use super::day_clock::DayClock;
@@ -23,6 +24,25 @@ use super::input::LeaveRecord;
 use super::post_text::{excerpt, written_chars_capped};
 use crate::domain::time::shanghai;
 use crate::domain::{CheckinId, CheckinTopic, Day, DayCutoff, DayRule, PlanetUserId, RankingEntry, TopicId};
+
+/// Times in evidence are written the way zsxq writes them: `2025-12-03T21:15:02.481+0800`.
+mod zsxq_time {
+    use jiff::Timestamp;
+    use serde::Serializer;
+
+    use crate::domain::time::format_zsxq_time;
+
+    pub fn required<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_zsxq_time(*t))
+    }
+
+    pub fn optional<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => required(t, s),
+            None => s.serialize_none(),
+        }
+    }
+}
 
 /// How long an evidence excerpt may be, in characters.
 pub const EXCERPT_CHARS: usize = 24;
@@ -87,8 +107,9 @@ pub struct CountedDay {
     pub mark: DayMark,
     /// The post (none for an excused day).
     pub topic_id: Option<TopicId>,
-    /// The post's time exactly as zsxq sent it.
-    pub posted_at: Option<String>,
+    /// When the post was written (serialised as zsxq writes times, in +0800).
+    #[serde(serialize_with = "zsxq_time::optional")]
+    pub posted_at: Option<Timestamp>,
     /// The first words of the post.
     pub excerpt: Option<String>,
     /// The post's length in characters, when a minimum applies.
@@ -125,8 +146,9 @@ impl IgnoredWhy {
 pub struct IgnoredPost {
     /// The post.
     pub topic_id: TopicId,
-    /// Its time as zsxq sent it.
-    pub posted_at: String,
+    /// When it was written (serialised as zsxq writes times, in +0800).
+    #[serde(serialize_with = "zsxq_time::required")]
+    pub posted_at: Timestamp,
     /// The camp day it fell on.
     pub day: Day,
     /// Why it did not count.
@@ -196,17 +218,27 @@ pub struct Counter {
     rule: CountRule,
     camp_clock: DayClock,
     platform_clock: DayClock,
+    /// Positions in `camp_clock` of the first day, the last day and the last make-up day.
+    start_at: usize,
+    end_at: usize,
+    makeup_until: usize,
 }
+
+/// Days of margin the clocks cover before the start and after the make-up window.
+const CLOCK_MARGIN: i32 = 2;
 
 impl Counter {
     /// A counter for `rule`, with days computed by `camp_day_rule` (the camp's
     /// zone and cutoff).
     pub fn new(rule: CountRule, camp_day_rule: &DayRule) -> Counter {
-        let first = rule.start.plus_days(-2);
-        let last = rule.last_makeup_day().plus_days(2);
+        let first = rule.start.plus_days(-CLOCK_MARGIN);
+        let last = rule.last_makeup_day().plus_days(CLOCK_MARGIN);
         let camp_clock = DayClock::new(camp_day_rule.clone(), first, last);
         let platform_clock = DayClock::new(DayRule::new(shanghai(), DayCutoff::MIDNIGHT), first, last);
-        Counter { rule, camp_clock, platform_clock }
+        let start_at = usize::try_from(CLOCK_MARGIN).unwrap_or(0);
+        let end_at = start_at + day_index(rule.start, rule.end);
+        let makeup_until = end_at + usize::try_from(rule.makeup_days).unwrap_or(0);
+        Counter { rule, camp_clock, platform_clock, start_at, end_at, makeup_until }
     }
 
     /// The rule.
@@ -215,8 +247,13 @@ impl Counter {
     }
 
     /// The camp day of an instant.
-    pub fn day_of(&self, at: jiff::Timestamp) -> Day {
+    pub fn day_of(&self, at: Timestamp) -> Day {
         self.camp_clock.day_of(at)
+    }
+
+    /// The camp days, first to last.
+    pub fn window_days(&self) -> &[Day] {
+        &self.camp_clock.days()[self.start_at..=self.end_at]
     }
 }
 
@@ -224,8 +261,24 @@ impl Counter {
 struct Placed<'t> {
     topic: &'t CheckinTopic,
     day: Day,
+    /// Position of `day` in the counter's camp clock.
+    at: usize,
     short: bool,
     chars: Option<u32>,
+}
+
+impl<'t> Placed<'t> {
+    /// A placed post; its length is measured only when a minimum applies.
+    fn new(topic: &'t CheckinTopic, day: Day, at: usize, min: Option<u32>) -> Placed<'t> {
+        let chars = post_chars(topic, min);
+        let short = matches!((chars, min), (Some(c), Some(m)) if c < m);
+        Placed { topic, day, at, short, chars }
+    }
+
+    /// A post set aside unmeasured (it can only matter for make-up).
+    fn unmeasured(topic: &'t CheckinTopic, day: Day, at: usize) -> Placed<'t> {
+        Placed { topic, day, at, short: false, chars: None }
+    }
 }
 
 /// The post's length, capped at `min` (enough to decide), when a minimum applies.
@@ -244,19 +297,47 @@ fn counted_from_post(p: &Placed<'_>, day: Day, mark: DayMark) -> CountedDay {
         day,
         mark,
         topic_id: Some(p.topic.topic_id.clone()),
-        posted_at: Some(p.topic.created_at_raw.clone()),
+        posted_at: Some(p.topic.created_at),
         excerpt: Some(text),
         chars: p.chars,
         short: p.short,
     }
 }
 
-fn ignored(p: &Placed<'_>, why: IgnoredWhy) -> IgnoredPost {
-    IgnoredPost { topic_id: p.topic.topic_id.clone(), posted_at: p.topic.created_at_raw.clone(), day: p.day, why }
+fn ignored(topic: &CheckinTopic, day: Day, why: IgnoredWhy) -> IgnoredPost {
+    IgnoredPost { topic_id: topic.topic_id.clone(), posted_at: topic.created_at, day, why }
 }
 
 fn day_index(start: Day, day: Day) -> usize {
     usize::try_from(start.days_until(day)).unwrap_or(0)
+}
+
+/// Buffers one camp's counts reuse from member to member.
+struct Scratch<'t, 'l> {
+    regular: Vec<Option<Placed<'t>>>,
+    spares: Vec<Placed<'t>>,
+    excused: Vec<Option<&'l LeaveRecord>>,
+    makeup_for: Vec<Option<usize>>,
+    used: Vec<bool>,
+}
+
+impl Scratch<'_, '_> {
+    fn new() -> Self {
+        Scratch {
+            regular: Vec::new(),
+            spares: Vec::new(),
+            excused: Vec::new(),
+            makeup_for: Vec::new(),
+            used: Vec::new(),
+        }
+    }
+}
+
+/// Puts posts in time order and drops repeated topic ids.
+fn sort_posts(posts: &mut Vec<&CheckinTopic>) {
+    posts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.topic_id.cmp(&b.topic_id)));
+    // Copies of one topic share its time, so only equal times need the id compared.
+    posts.dedup_by(|a, b| a.created_at == b.created_at && a.topic_id == b.topic_id);
 }
 
 /// Counts one member's days.
@@ -274,17 +355,30 @@ pub fn count_member(
     ranking: Option<&RankingEntry>,
     ranking_listed: bool,
 ) -> MemberCount {
+    let mut posts = posts.to_vec();
+    sort_posts(&mut posts);
+    count_sorted(counter, &mut Scratch::new(), planet_user_id, &posts, leaves, ranking, ranking_listed)
+}
+
+/// [`count_member`] over posts already in time order without repeats.
+fn count_sorted<'t, 'l>(
+    counter: &Counter,
+    scratch: &mut Scratch<'t, 'l>,
+    planet_user_id: &PlanetUserId,
+    posts: &[&'t CheckinTopic],
+    leaves: &[&'l LeaveRecord],
+    ranking: Option<&RankingEntry>,
+    ranking_listed: bool,
+) -> MemberCount {
     let rule = &counter.rule;
     let min = rule.active_min_words();
-    let mut posts: Vec<&CheckinTopic> = posts.to_vec();
-    posts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.topic_id.cmp(&b.topic_id)));
-    posts.dedup_by(|a, b| a.topic_id == b.topic_id);
+    let with_makeup = rule.makeup_days > 0;
 
     // zsxq's own count: distinct +0800 calendar days. Posts are in time order,
     // so equal days are adjacent.
     let mut platform_days = 0u32;
     let mut last_platform_day: Option<Day> = None;
-    for t in &posts {
+    for t in posts {
         let d = counter.platform_clock.day_of(t.created_at);
         if last_platform_day != Some(d) {
             platform_days += 1;
@@ -292,37 +386,46 @@ pub fn count_member(
         }
     }
 
-    let window_len = day_index(rule.start, rule.end) + 1;
-    let mut regular: Vec<Option<Placed<'_>>> = (0..window_len).map(|_| None).collect();
-    let mut spares: Vec<Placed<'_>> = Vec::new();
+    let window = counter.window_days();
+    let (start_at, end_at) = (counter.start_at, counter.end_at);
+    let Scratch { regular, spares, excused, makeup_for, used } = scratch;
+    regular.clear();
+    regular.resize_with(window.len(), || None);
+    spares.clear();
     let mut ignored_posts = Vec::new();
-    let last_makeup = rule.last_makeup_day();
-    for t in posts {
-        let day = counter.camp_clock.day_of(t.created_at);
-        let chars = post_chars(t, min);
-        let short = matches!((chars, min), (Some(c), Some(m)) if c < m);
-        let p = Placed { topic: t, day, short, chars };
-        if day < rule.start {
-            ignored_posts.push(ignored(&p, IgnoredWhy::BeforeStart));
-        } else if day <= rule.end {
-            let slot = &mut regular[day_index(rule.start, day)];
-            match slot {
-                None => *slot = Some(p),
-                // A long post replaces an earlier short one as the day's own post.
-                Some(current) if current.short && !p.short => spares.push(std::mem::replace(current, p)),
-                Some(_) => spares.push(p),
-            }
-        } else if rule.makeup_days > 0 && day <= last_makeup {
-            spares.push(p);
+    for &t in posts {
+        let Some(at) = counter.camp_clock.index_of(t.created_at) else {
+            let day = counter.camp_clock.day_of(t.created_at);
+            let why = if day < rule.start { IgnoredWhy::BeforeStart } else { IgnoredWhy::AfterEnd };
+            ignored_posts.push(ignored(t, day, why));
+            continue;
+        };
+        let day = counter.camp_clock.days()[at];
+        if at < start_at {
+            ignored_posts.push(ignored(t, day, IgnoredWhy::BeforeStart));
+        } else if at > counter.makeup_until {
+            ignored_posts.push(ignored(t, day, IgnoredWhy::AfterEnd));
+        } else if at > end_at {
+            spares.push(Placed::new(t, day, at, min)); // only reachable with make-up days
         } else {
-            ignored_posts.push(ignored(&p, IgnoredWhy::AfterEnd));
+            let slot = &mut regular[at - start_at];
+            match slot {
+                None => *slot = Some(Placed::new(t, day, at, min)),
+                // A long post replaces an earlier short one as the day's own post.
+                Some(current) if current.short => {
+                    let p = Placed::new(t, day, at, min);
+                    if p.short { spares.push(p) } else { spares.push(std::mem::replace(current, p)) }
+                }
+                Some(_) if with_makeup => spares.push(Placed::new(t, day, at, min)),
+                Some(_) => spares.push(Placed::unmeasured(t, day, at)),
+            }
         }
     }
 
-    let mut days: Vec<CountedDay> = Vec::with_capacity(window_len);
-    let mut excused: Vec<Option<&LeaveRecord>> = vec![None; window_len];
+    excused.clear();
+    excused.resize(window.len(), None);
     let mut unused_leaves = Vec::new();
-    for leave in leaves {
+    for &leave in leaves {
         if leave.day < rule.start || leave.day > rule.end {
             unused_leaves.push(UnusedLeave { day: leave.day, posted_anyway: false });
             continue;
@@ -340,31 +443,35 @@ pub fn count_member(
     // Make-up: missed days in order, each takes the earliest unused spare post
     // written 1..=N days later. With windows of equal length this greedy
     // assignment is a largest one.
-    let mut makeup_for: Vec<Option<usize>> = vec![None; window_len];
-    let mut used = vec![false; spares.len()];
-    if rule.makeup_days > 0 && !spares.is_empty() {
+    makeup_for.clear();
+    makeup_for.resize(window.len(), None);
+    used.clear();
+    used.resize(spares.len(), false);
+    if with_makeup && !spares.is_empty() {
         spares.sort_by(|a, b| {
-            a.day.cmp(&b.day).then(a.short.cmp(&b.short)).then_with(|| a.topic.created_at.cmp(&b.topic.created_at))
+            a.at.cmp(&b.at).then(a.short.cmp(&b.short)).then_with(|| a.topic.created_at.cmp(&b.topic.created_at))
         });
-        let n = i32::try_from(rule.makeup_days).unwrap_or(i32::MAX);
+        let n = usize::try_from(rule.makeup_days).unwrap_or(usize::MAX);
         let mut lo = 0;
-        for (i, day) in rule.window().enumerate() {
+        for (i, slot) in makeup_for.iter_mut().enumerate() {
             if regular[i].is_some() || excused[i].is_some() {
                 continue;
             }
-            while lo < spares.len() && spares[lo].day <= day {
+            let missed_at = start_at + i;
+            while lo < spares.len() && spares[lo].at <= missed_at {
                 lo += 1;
             }
-            if lo < spares.len() && spares[lo].day <= day.plus_days(n) {
-                makeup_for[i] = Some(lo);
+            if lo < spares.len() && spares[lo].at <= missed_at.saturating_add(n) {
+                *slot = Some(lo);
                 used[lo] = true;
                 lo += 1;
             }
         }
     }
 
+    let mut days: Vec<CountedDay> = Vec::with_capacity(window.len());
     let mut uncounted = Vec::new();
-    for (i, day) in rule.window().enumerate() {
+    for (i, &day) in window.iter().enumerate() {
         if let Some(p) = &regular[i] {
             days.push(counted_from_post(p, day, DayMark::Posted));
         } else if let Some(leave) = excused[i] {
@@ -384,13 +491,14 @@ pub fn count_member(
             uncounted.push(day);
         }
     }
-    for (p, used) in spares.iter().zip(used) {
+    for (p, used) in spares.iter().zip(used.iter()) {
         if !used {
-            let why = if p.day > rule.end { IgnoredWhy::AfterEnd } else { IgnoredWhy::SameDay };
-            ignored_posts.push(ignored(p, why));
+            let why = if p.at > end_at { IgnoredWhy::AfterEnd } else { IgnoredWhy::SameDay };
+            ignored_posts.push(ignored(p.topic, p.day, why));
         }
     }
-    ignored_posts.sort_by(|a, b| a.posted_at.cmp(&b.posted_at).then_with(|| a.topic_id.cmp(&b.topic_id)));
+    // Stable: posts of one day stay in the order they were met.
+    ignored_posts.sort_by_key(|p| p.day);
 
     let ranking_days = ranking.map(|r| r.checkined_days);
     let ranking_mismatch = match ranking_days {
@@ -413,7 +521,7 @@ pub fn count_member(
 #[derive(Clone, Debug, Default)]
 pub struct CampCounts {
     /// Counts by member (everyone with a post, a ranking row, a leave record, or in `also`).
-    pub members: HashMap<PlanetUserId, MemberCount>,
+    pub members: FastMap<PlanetUserId, MemberCount>,
     /// Posts of other projects that were handed in and not counted.
     pub other_project_posts: u32,
     /// Whether a ranking list was available for the cross-check.
@@ -434,7 +542,7 @@ pub fn count_camp<'a>(
     also: impl IntoIterator<Item = &'a PlanetUserId>,
 ) -> CampCounts {
     let ours = |id: &CheckinId| checkin_id == Some(id);
-    let mut posts: HashMap<&PlanetUserId, Vec<&CheckinTopic>> = HashMap::new();
+    let mut posts: FastMap<&PlanetUserId, Vec<&CheckinTopic>> = FastMap::default();
     let mut other_project_posts = 0u32;
     for t in topics {
         if ours(&t.checkin_id) {
@@ -444,34 +552,43 @@ pub fn count_camp<'a>(
         }
     }
     // The latest fetch wins when a member has several rows.
-    let mut rows: HashMap<&PlanetUserId, &RankingEntry> = HashMap::new();
+    let mut rows: FastMap<&PlanetUserId, &RankingEntry> = FastMap::default();
     for r in ranking.iter().filter(|r| ours(&r.checkin_id)) {
         let slot = rows.entry(&r.user_id).or_insert(r);
         if r.fetched_at > slot.fetched_at {
             *slot = r;
         }
     }
-    let mut leave_map: HashMap<&PlanetUserId, Vec<&LeaveRecord>> = HashMap::new();
+    let mut leave_map: FastMap<&PlanetUserId, Vec<&LeaveRecord>> = FastMap::default();
     for l in leaves {
         leave_map.entry(&l.planet_user_id).or_default().push(l);
     }
     let ranking_listed = !rows.is_empty();
     let topics_listed = !posts.is_empty();
 
-    let mut members: HashMap<PlanetUserId, MemberCount> = HashMap::with_capacity(posts.len() + rows.len());
-    let ids = posts.keys().chain(rows.keys()).chain(leave_map.keys()).copied().chain(also);
-    for id in ids {
-        if members.contains_key(id) {
-            continue;
-        }
-        let count = count_member(
+    let mut members: FastMap<PlanetUserId, MemberCount> =
+        FastMap::with_capacity_and_hasher(posts.len() + rows.len(), Default::default());
+    let mut scratch = Scratch::new();
+    for (id, list) in &mut posts {
+        sort_posts(list);
+        let count = count_sorted(
             counter,
+            &mut scratch,
             id,
-            posts.get(id).map_or(&[][..], Vec::as_slice),
+            list,
             leave_map.get(id).map_or(&[][..], Vec::as_slice),
             rows.get(id).copied(),
             ranking_listed,
         );
+        members.insert((*id).clone(), count);
+    }
+    let others = rows.keys().chain(leave_map.keys()).copied().chain(also);
+    for id in others {
+        if members.contains_key(id) {
+            continue;
+        }
+        let leaves = leave_map.get(id).map_or(&[][..], Vec::as_slice);
+        let count = count_sorted(counter, &mut scratch, id, &[], leaves, rows.get(id).copied(), ranking_listed);
         members.insert(id.clone(), count);
     }
     CampCounts { members, other_project_posts, ranking_listed, topics_listed }

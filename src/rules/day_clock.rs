@@ -10,27 +10,48 @@ use crate::domain::{Day, DayRule};
 #[derive(Clone, Debug)]
 pub struct DayClock {
     rule: DayRule,
-    first: Day,
-    /// Start of `first`, `first + 1`, …, `last + 1` (the end of `last`).
+    /// `first`, `first + 1`, …, `last`.
+    days: Vec<Day>,
+    /// Start of each day in `days`, then the end of `last`.
     starts: Vec<Timestamp>,
 }
 
 impl DayClock {
     /// A clock for `rule`, fast between the start of `first` and the end of `last`.
     pub fn new(rule: DayRule, first: Day, last: Day) -> DayClock {
-        let n = first.days_until(last).max(0) + 1;
-        let starts = (0..=n).map(|i| first.plus_days(i).start_in(&rule.tz, rule.cutoff)).collect();
-        DayClock { rule, first, starts }
+        let n = first.days_until(last).max(0);
+        let days: Vec<Day> = (0..=n).map(|i| first.plus_days(i)).collect();
+        let starts = days
+            .iter()
+            .copied()
+            .chain(std::iter::once(first.plus_days(n + 1)))
+            .map(|d| d.start_in(&rule.tz, rule.cutoff))
+            .collect();
+        DayClock { rule, days, starts }
+    }
+
+    /// The position of `at`'s day in `first..=last`, if it falls in that range.
+    pub fn index_of(&self, at: Timestamp) -> Option<usize> {
+        let k = self.starts.partition_point(|s| *s <= at);
+        (k > 0 && k < self.starts.len()).then(|| k - 1)
+    }
+
+    /// The day at position `index` (as [`DayClock::index_of`] gives it).
+    pub fn day_at(&self, index: usize) -> Option<Day> {
+        self.days.get(index).copied()
+    }
+
+    /// The days of the range, in order.
+    pub fn days(&self) -> &[Day] {
+        &self.days
     }
 
     /// The day `at` belongs to; the same answer as `DayRule::day_of`.
     pub fn day_of(&self, at: Timestamp) -> Day {
-        let k = self.starts.partition_point(|s| *s <= at);
-        if k == 0 || k == self.starts.len() {
-            return self.rule.day_of(at);
+        match self.index_of(at) {
+            Some(i) => self.days[i],
+            None => self.rule.day_of(at),
         }
-        // k-1 fits: `starts` has at most a few hundred entries.
-        self.first.plus_days(i32::try_from(k - 1).unwrap_or(i32::MAX))
     }
 
     /// The rule this clock follows.

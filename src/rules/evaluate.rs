@@ -1,18 +1,19 @@
 //! The entry point: one camp's inputs in, its verdicts, anomalies, rule
 //! warnings and live progress out.
 
-use std::collections::{HashMap, HashSet};
+use super::fast_map::{FastMap, FastSet};
 
 use jiff::Timestamp;
 use serde::Serialize;
 
 use super::anomaly::{Anomaly, AnomalyInput, detect_anomalies};
 use super::count::{CountRule, Counter, count_camp};
+use super::day_clock::DayClock;
 use super::freeze::FreezeStamp;
 use super::group_view::GroupView;
 use super::input::{CampInput, RulesError, VerdictOverride};
 use super::payer::{Payer, resolve_payers};
-use super::progress::{CampProgress, camp_progress};
+use super::progress::{CampProgress, ProgressBuilder};
 use super::rule_text::{ParsedRule, RuleWarning, check_rule};
 use super::verdict::{JudgeContext, Verdict, VerdictKind, judge};
 use crate::domain::{CampId, Day, PlanetUser, PlanetUserId, TransactionId};
@@ -63,7 +64,7 @@ pub struct CampEvaluation {
 
 fn check_payments(input: &CampInput<'_>) -> Result<(), RulesError> {
     let camp = &input.camp.id;
-    let mut seen = HashSet::with_capacity(input.payments.len());
+    let mut seen = FastSet::with_capacity_and_hasher(input.payments.len(), Default::default());
     for p in input.payments {
         if p.camp.as_ref() != Some(camp) {
             return Err(RulesError::PaymentOfAnotherCamp {
@@ -117,11 +118,12 @@ pub fn evaluate_camp(input: &CampInput<'_>) -> Result<CampEvaluation, RulesError
     let groups = GroupView::new(&camp.group_chats, input.group_members, input.membership_events);
     sync_warnings(input, &counts, &groups, checkin_id.is_some(), today, &mut warnings);
 
-    let planet_users: HashMap<&PlanetUserId, &PlanetUser> =
+    let planet_users: FastMap<&PlanetUserId, &PlanetUser> =
         input.planet_users.iter().map(|u| (&u.user_id, u)).collect();
+    let payment_days = DayClock::new(day_rule.clone(), camp.enroll_from().plus_days(-1), camp.end.plus_days(1));
     let anomalies = detect_anomalies(&AnomalyInput {
         camp,
-        day_rule: &day_rule,
+        days: &payment_days,
         payers: &payers,
         groups: &groups,
         planet_users: &planet_users,
@@ -138,44 +140,49 @@ pub fn evaluate_camp(input: &CampInput<'_>) -> Result<CampEvaluation, RulesError
         min_words: rule.active_min_words(),
         has_project: checkin_id.is_some(),
     };
-    let mut by_payment: HashMap<&TransactionId, Vec<&Anomaly>> = HashMap::new();
+    let mut by_payment: FastMap<&TransactionId, Vec<&Anomaly>> = FastMap::default();
     for a in &anomalies {
         if let Some(tx) = &a.transaction_id {
             by_payment.entry(tx).or_default().push(a);
         }
     }
-    let overrides: HashMap<&TransactionId, Vec<&VerdictOverride>> =
-        input.overrides.iter().fold(HashMap::new(), |mut m, o| {
+    let overrides: FastMap<&TransactionId, Vec<&VerdictOverride>> =
+        input.overrides.iter().fold(FastMap::default(), |mut m, o| {
             m.entry(&o.transaction_id).or_default().push(o);
             m
         });
+    // One pass per payment while its member's count is at hand: progress
+    // first (it reads the count), then the verdict (it takes the count as
+    // evidence: moved, cloned only for a member with several payments).
+    let mut progress = ProgressBuilder::new(camp, &rule, today, payers.len());
+    let mut members = counts.members;
+    let mut payments_of: FastMap<&PlanetUserId, usize> = FastMap::default();
+    for u in payers.iter().filter_map(|p| p.planet_user_id) {
+        *payments_of.entry(u).or_default() += 1;
+    }
     let camp_start = camp.start.start_in(&day_rule.tz, day_rule.cutoff);
     let camp_end = camp.end.plus_days(1).start_in(&day_rule.tz, day_rule.cutoff);
-    let verdicts: Vec<Verdict> = payers
-        .iter()
-        .map(|payer| {
-            let count = payer.planet_user_id.and_then(|u| counts.members.get(u));
-            let tx = payer.transaction_id();
-            let mut v = judge(
-                &ctx,
-                payer,
-                count,
-                by_payment.get(tx).map_or(&[][..], Vec::as_slice),
-                overrides.get(tx).map_or(&[][..], Vec::as_slice),
-            );
-            note_return_to_group(payer, &groups, camp_start, camp_end, &day_rule, &mut v);
-            v
-        })
-        .collect();
-
-    let progress = camp_progress(
-        camp,
-        &rule,
-        today,
-        &payers,
-        |u| counts.members.get(u),
-        |u| planet_users.get(u).map(|p| p.display_name().to_string()),
-    );
+    let mut verdicts: Vec<Verdict> = Vec::with_capacity(payers.len());
+    for payer in &payers {
+        let name = payer.planet_user_id.and_then(|u| planet_users.get(u)).map(|p| p.display_name());
+        progress.add(payer, payer.planet_user_id.and_then(|u| members.get(u)), name);
+        let count = payer.planet_user_id.and_then(|u| {
+            let left = payments_of.get_mut(u)?;
+            *left -= 1;
+            if *left == 0 { members.remove(u) } else { members.get(u).cloned() }
+        });
+        let tx = payer.transaction_id();
+        let mut v = judge(
+            &ctx,
+            payer,
+            count,
+            by_payment.get(tx).map_or(&[][..], Vec::as_slice),
+            overrides.get(tx).map_or(&[][..], Vec::as_slice),
+        );
+        note_return_to_group(payer, &groups, camp_start, camp_end, &day_rule, &mut v);
+        verdicts.push(v);
+    }
+    let progress = progress.finish();
     let summary = summarise(&verdicts, anomalies.len());
     Ok(CampEvaluation {
         camp: camp.id.clone(),
@@ -200,10 +207,10 @@ fn note_return_to_group(
     day_rule: &crate::domain::DayRule,
     verdict: &mut Verdict,
 ) {
-    if payer.external_ids.is_empty() || !groups.synced {
+    if !payer.has_external_id() || !groups.synced {
         return;
     }
-    let ids = || payer.external_ids.iter().map(|e| e.as_str());
+    let ids = || payer.external_ids().map(|e| e.as_str());
     if groups.standing(ids()) != super::group_view::Standing::Present {
         return;
     }

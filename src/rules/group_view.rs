@@ -1,17 +1,23 @@
 //! The camp's WeCom groups seen per person: who was ever in them, who is in
 //! them now, and when someone last left.
 
-use std::collections::HashMap;
+use super::fast_map::FastMap;
 
 use jiff::Timestamp;
 
 use crate::domain::{ChatId, GroupMember, MemberKind, MembershipEvent, MembershipEventKind};
 
+/// The end of a member's chain of records.
+const NONE: u32 = u32::MAX;
+
 /// Membership in the camp's groups, by `member_id` (`external_userid` for customers).
 #[derive(Debug, Default)]
 pub struct GroupView<'a> {
-    by_member: HashMap<&'a str, Vec<&'a GroupMember>>,
-    leaves: HashMap<&'a str, Vec<Timestamp>>,
+    /// Each member's latest record, as an index into `records`.
+    by_member: FastMap<&'a str, u32>,
+    /// Records, each with the index of the same member's previous record (or `NONE`).
+    records: Vec<(&'a GroupMember, u32)>,
+    leaves: FastMap<&'a str, Vec<Timestamp>>,
     /// Whether any member of the camp's groups was synced at all.
     pub synced: bool,
     /// Whether the camp names any group.
@@ -32,15 +38,18 @@ pub enum Standing {
 impl<'a> GroupView<'a> {
     /// The members and leave events of `chats`; other groups are skipped.
     pub fn new(chats: &[ChatId], members: &'a [GroupMember], events: &'a [MembershipEvent]) -> GroupView<'a> {
-        let mut by_member: HashMap<&str, Vec<&GroupMember>> = HashMap::new();
+        let mut by_member: FastMap<&str, u32> = FastMap::default();
+        let mut records = Vec::new();
         for m in members.iter().filter(|m| chats.contains(&m.chat_id)) {
-            by_member.entry(m.member_id.as_str()).or_default().push(m);
+            let Ok(at) = u32::try_from(records.len()) else { break };
+            let previous = by_member.insert(m.member_id.as_str(), at).unwrap_or(NONE);
+            records.push((m, previous));
         }
-        let mut leaves: HashMap<&str, Vec<Timestamp>> = HashMap::new();
+        let mut leaves: FastMap<&str, Vec<Timestamp>> = FastMap::default();
         for e in events.iter().filter(|e| e.kind == MembershipEventKind::Left && chats.contains(&e.chat_id)) {
             leaves.entry(e.member_id.as_str()).or_default().push(e.at);
         }
-        GroupView { synced: !by_member.is_empty(), configured: !chats.is_empty(), by_member, leaves }
+        GroupView { synced: !by_member.is_empty(), configured: !chats.is_empty(), by_member, records, leaves }
     }
 
     /// The earliest recorded leave of any of `ids` within `from..until`, whatever
@@ -63,7 +72,7 @@ impl<'a> GroupView<'a> {
         let mut seen = false;
         let mut last_left: Option<Timestamp> = None;
         for id in ids {
-            for m in self.by_member.get(id).into_iter().flatten() {
+            for m in self.records_of(id) {
                 seen = true;
                 match m.left_at {
                     None => return Standing::Present,
@@ -77,15 +86,18 @@ impl<'a> GroupView<'a> {
         }
     }
 
-    /// External (customer) members, each once, in `member_id` order, with their records.
-    pub fn external_members(&self) -> Vec<(&'a str, &[&'a GroupMember])> {
-        let mut out: Vec<(&str, &[&GroupMember])> = self
-            .by_member
-            .iter()
-            .filter(|(_, ms)| ms.iter().any(|m| m.kind == MemberKind::External))
-            .map(|(id, ms)| (*id, ms.as_slice()))
-            .collect();
-        out.sort_unstable_by_key(|(id, _)| *id);
-        out
+    /// Every record of one member in the camp's groups.
+    pub fn records_of(&self, member_id: &str) -> impl Iterator<Item = &'a GroupMember> + '_ {
+        let mut next = self.by_member.get(member_id).copied().unwrap_or(NONE);
+        std::iter::from_fn(move || {
+            let (m, previous) = *self.records.get(usize::try_from(next).ok()?)?;
+            next = previous;
+            Some(m)
+        })
+    }
+
+    /// External (customer) members, each once, in no particular order.
+    pub fn external_members(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.by_member.keys().copied().filter(|id| self.records_of(id).any(|m| m.kind == MemberKind::External))
     }
 }

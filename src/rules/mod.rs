@@ -17,6 +17,7 @@ pub mod anomaly;
 pub mod count;
 pub mod day_clock;
 mod evaluate;
+pub mod fast_map;
 pub mod freeze;
 pub mod group_view;
 pub mod input;

@@ -7,6 +7,8 @@
 //! each tag by its decoded title; the length counts only what the member wrote
 //! (bold runs count, hashtags, mentions and links do not).
 
+use std::borrow::Cow;
+
 /// One piece of a post: plain text, or an inline element.
 enum Piece<'a> {
     Text(&'a str),
@@ -97,10 +99,24 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
+/// Whether `text` holds any `<e …` element.
+fn has_markup(text: &str) -> bool {
+    let mut rest = text;
+    // `find(char)` searches with memchr.
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        if rest.starts_with("<e ") {
+            return true;
+        }
+        rest = &rest[1..];
+    }
+    false
+}
+
 /// The post as a reader sees it: every `<e …/>` replaced by its decoded title.
-pub fn display_text(text: &str) -> String {
-    if !text.contains("<e ") {
-        return text.to_string();
+pub fn display_text(text: &str) -> Cow<'_, str> {
+    if !has_markup(text) {
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for piece in pieces(text) {
@@ -109,7 +125,7 @@ pub fn display_text(text: &str) -> String {
             Piece::Element { title, .. } => out.push_str(&title),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Whether a character is part of what a person counts as a written character:
@@ -121,31 +137,69 @@ fn counts(c: char) -> bool {
         || ('\u{1F3FB}'..='\u{1F3FF}').contains(&c))
 }
 
+/// What [`count_plain`] met.
+#[derive(PartialEq, Eq)]
+enum Scan {
+    /// Counted to the end or to the cap.
+    Done,
+    /// Found an `<e …` element at this byte (nothing counted past it).
+    Tag(usize),
+}
+
+/// Counts written characters of plain text, up to `cap`, on bytes: ASCII and
+/// the lead bytes that can never start an uncounted character are decided
+/// without decoding. With `stop_at_tags`, stops at the first `<e ` element.
+fn count_plain(text: &str, cap: u32, n: &mut u32, stop_at_tags: bool) -> Scan {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && *n < cap {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b == b'<' && stop_at_tags && bytes[i..].starts_with(b"<e ") {
+                return Scan::Tag(i);
+            }
+            *n += u32::from(!b.is_ascii_whitespace() && b != 0x0B);
+            i += 1;
+            continue;
+        }
+        let len = match b {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => 1, // a continuation byte cannot start a char in valid UTF-8
+        };
+        // Whitespace and invisible characters all start with one of these bytes.
+        if matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF | 0xF0) {
+            if let Some(c) = text.get(i..i + len).and_then(|s| s.chars().next()) {
+                *n += u32::from(counts(c));
+            }
+        } else {
+            *n += 1;
+        }
+        i += len;
+    }
+    Scan::Done
+}
+
 /// Characters the member wrote, the way 字数 is counted: one per Chinese
 /// character, letter, digit or punctuation mark, whitespace excluded. Bold
 /// runs count; hashtags, mentions and links do not. Counting stops at `cap`.
 pub fn written_chars_capped(text: &str, cap: u32) -> u32 {
     let mut n: u32 = 0;
-    let mut add = |s: &str| {
-        for c in s.chars() {
-            if n >= cap {
-                return;
-            }
-            if counts(c) {
-                n += 1;
-            }
-        }
+    let Scan::Tag(at) = count_plain(text, cap, &mut n, true) else {
+        return n;
     };
-    if text.contains("<e ") {
-        for piece in pieces(text) {
-            match piece {
-                Piece::Text(t) => add(t),
-                Piece::Element { kind, title } if kind == "text_bold" => add(&title),
-                Piece::Element { .. } => {}
+    // Everything before `at` is counted; the rest has markup.
+    for piece in pieces(&text[at..]) {
+        match piece {
+            Piece::Text(t) => {
+                count_plain(t, cap, &mut n, false);
             }
+            Piece::Element { kind, title } if kind == "text_bold" => {
+                count_plain(&title, cap, &mut n, false);
+            }
+            Piece::Element { .. } => {}
         }
-    } else {
-        add(text);
     }
     n
 }
@@ -158,8 +212,31 @@ pub fn written_chars(text: &str) -> u32 {
 /// The first `max_chars` characters of the shown text, whitespace runs folded
 /// into one space, ending in `…` when something was cut.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
-    let shown = display_text(text);
-    let mut out = String::new();
+    let text = text.trim_start();
+    // Common case: neither whitespace nor markup in the part shown, so the
+    // excerpt is a plain prefix of the text.
+    let mut end = text.len();
+    for (taken, (i, c)) in text.char_indices().enumerate() {
+        let plain = !(c.is_whitespace() || c == '<');
+        if taken == max_chars && plain {
+            end = i; // and something visible follows: cut here
+            break;
+        }
+        if !plain {
+            return folded_excerpt(&display_text(text), max_chars);
+        }
+    }
+    let mut out = String::with_capacity(end + 3);
+    out.push_str(&text[..end]);
+    if end < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// [`excerpt`] of shown text with whitespace to fold.
+fn folded_excerpt(shown: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(shown.len().min(max_chars * 4 + 4));
     let mut taken = 0;
     let mut pending_space = false;
     for c in shown.chars() {
@@ -247,6 +324,45 @@ mod tests {
         fn plain_text_length_is_non_whitespace_chars(s in "[a-z 一-龥\\n]{0,40}") {
             let expected = s.chars().filter(|c| !c.is_whitespace()).count() as u32;
             prop_assert_eq!(written_chars(&s), expected);
+        }
+
+        #[test]
+        fn byte_count_equals_the_char_rule(s in "\\PC{0,60}", cap in 0u32..80) {
+            let expected = (s.chars().filter(|c| counts(*c)).count() as u32).min(cap);
+            let mut n = 0;
+            count_plain(&s, cap, &mut n, false);
+            prop_assert_eq!(n, expected);
+        }
+
+        #[test]
+        fn byte_count_handles_every_uncounted_character(
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                'a', ' ', '\n', '\u{0B}', '\u{85}', '\u{A0}', '\u{1680}', '\u{2003}', '\u{200B}', '\u{200D}',
+                '\u{2028}', '\u{202F}', '\u{2060}', '\u{3000}', '\u{FE0F}', '\u{FEFF}', '\u{1F3FB}', '👍', '中', 'é',
+                '\u{E000}', '\u{1F600}', '，',
+            ]), 0..40),
+        ) {
+            let s: String = chars.iter().collect();
+            let expected = s.chars().filter(|c| counts(*c)).count() as u32;
+            prop_assert_eq!(written_chars(&s), expected);
+        }
+
+        #[test]
+        fn counts_agree_with_and_without_the_fast_path(
+            before in "[a-z 中文，]{0,12}",
+            title in "[a-z中]{0,6}",
+            kind in proptest::sample::select(vec!["hashtag", "text_bold", "mention"]),
+            after in "[a-z 中<]{0,12}",
+            cap in 1u32..40,
+        ) {
+            let encoded: String = title.bytes().map(|b| format!("%{b:02X}")).collect();
+            let text = format!("{before}<e type=\"{kind}\" title=\"{encoded}\" />{after}");
+            let plain = |s: &str| s.chars().filter(|c| counts(*c)).count() as u32;
+            let bold = if kind == "text_bold" { plain(&title) } else { 0 };
+            let expected = (plain(&before) + bold + plain(&after)).min(cap);
+            prop_assert_eq!(written_chars_capped(&text, cap), expected);
+            // The excerpt of marked-up text is the excerpt of the shown text.
+            prop_assert_eq!(excerpt(&text, 10), folded_excerpt(&display_text(&text), 10));
         }
 
         #[test]

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::count::{CountRule, MemberCount};
+use super::fast_map::FastSet;
 use super::payer::Payer;
 use crate::config::Camp;
 use crate::domain::{Day, PlanetUserId, TransactionId};
@@ -214,25 +215,40 @@ pub fn unlinked_text(camp: &Camp, payer_name: &str) -> String {
     )
 }
 
-/// Progress of every payment's member. `count_of` gives a linked member's
-/// count; `name_of` a planet user's display name.
-pub fn camp_progress<'c>(
-    camp: &Camp,
-    rule: &CountRule,
+/// Builds a camp's progress one payment at a time (so the engine can do it
+/// while each member's count is at hand).
+#[derive(Debug)]
+pub struct ProgressBuilder<'c, 'p> {
+    camp: &'c Camp,
+    rule: &'c CountRule,
     today: Day,
-    payers: &[Payer<'_>],
-    count_of: impl Fn(&PlanetUserId) -> Option<&'c MemberCount>,
-    name_of: impl Fn(&PlanetUserId) -> Option<String>,
-) -> CampProgress {
-    let phase = phase_of(rule, today);
-    let mut members = Vec::with_capacity(payers.len());
-    let mut not_checked_in_today = Vec::new();
-    let mut listed: std::collections::HashSet<&PlanetUserId> = std::collections::HashSet::new();
-    for payer in payers {
-        let linked = payer.planet_user_id.and_then(|u| count_of(u).map(|c| (u, c)));
+    phase: Phase,
+    members: Vec<MemberProgress>,
+    not_checked_in_today: Vec<NotCheckedIn>,
+    listed: FastSet<&'p PlanetUserId>,
+}
+
+impl<'c, 'p> ProgressBuilder<'c, 'p> {
+    /// An empty progress for `camp` on `today`, with room for `payments` entries.
+    pub fn new(camp: &'c Camp, rule: &'c CountRule, today: Day, payments: usize) -> Self {
+        ProgressBuilder {
+            camp,
+            rule,
+            today,
+            phase: phase_of(rule, today),
+            members: Vec::with_capacity(payments),
+            not_checked_in_today: Vec::new(),
+            listed: FastSet::default(),
+        }
+    }
+
+    /// Adds one payment: `count` is its linked member's count, `name` their display name.
+    pub fn add(&mut self, payer: &Payer<'p>, count: Option<&MemberCount>, name: Option<&str>) {
+        let (camp, rule, today) = (self.camp, self.rule, self.today);
+        let linked = payer.planet_user_id.zip(count);
         let Some((uid, count)) = linked else {
             let name = payer.payment.payer_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("同学");
-            members.push(MemberProgress {
+            self.members.push(MemberProgress {
                 transaction_id: payer.transaction_id().clone(),
                 planet_user_id: None,
                 name: name.to_string(),
@@ -240,14 +256,13 @@ pub fn camp_progress<'c>(
                 status: MemberStatus::Unlinked,
                 text: unlinked_text(camp, name),
             });
-            continue;
+            return;
         };
-        let name =
-            name_of(uid).map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| "同学".into());
+        let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or("同学").to_string();
         let f = feasibility(count, rule, camp.required, today);
         let status = status_of(&f);
-        if phase == Phase::Running && !f.done_today && listed.insert(uid) {
-            not_checked_in_today.push(NotCheckedIn {
+        if self.phase == Phase::Running && !f.done_today && self.listed.insert(uid) {
+            self.not_checked_in_today.push(NotCheckedIn {
                 transaction_id: payer.transaction_id().clone(),
                 planet_user_id: uid.clone(),
                 name: name.clone(),
@@ -256,7 +271,7 @@ pub fn camp_progress<'c>(
                 days_left: f.days_left,
             });
         }
-        members.push(MemberProgress {
+        self.members.push(MemberProgress {
             transaction_id: payer.transaction_id().clone(),
             planet_user_id: Some(uid.clone()),
             text: status_text(camp, rule, &name, today, &f),
@@ -265,13 +280,25 @@ pub fn camp_progress<'c>(
             status,
         });
     }
-    not_checked_in_today.sort_by(|a, b| {
-        a.status
-            .cmp(&b.status)
-            .then(b.still_needed.cmp(&a.still_needed))
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.transaction_id.cmp(&b.transaction_id))
-    });
-    let day_number = (phase == Phase::Running).then(|| u32::try_from(rule.start.days_until(today) + 1).unwrap_or(0));
-    CampProgress { today, phase, day_number, days_total: camp.days, members, not_checked_in_today }
+
+    /// The progress, with the "not checked in today" list ordered by urgency.
+    pub fn finish(mut self) -> CampProgress {
+        self.not_checked_in_today.sort_by(|a, b| {
+            a.status
+                .cmp(&b.status)
+                .then(b.still_needed.cmp(&a.still_needed))
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.transaction_id.cmp(&b.transaction_id))
+        });
+        let running = self.phase == Phase::Running;
+        let day_number = running.then(|| u32::try_from(self.rule.start.days_until(self.today) + 1).unwrap_or(0));
+        CampProgress {
+            today: self.today,
+            phase: self.phase,
+            day_number,
+            days_total: self.camp.days,
+            members: self.members,
+            not_checked_in_today: self.not_checked_in_today,
+        }
+    }
 }

@@ -160,19 +160,20 @@ fn md(d: Day) -> String {
 }
 
 /// Judges one payment. `count` is the linked member's count (ignored when
-/// unlinked), `anomalies` those naming this payment, `overrides` all of the
-/// camp's overrides (the latest for this payment wins).
+/// unlinked; it becomes the verdict's evidence), `anomalies` those naming this
+/// payment, `overrides` this payment's overrides (the latest wins).
 pub fn judge(
     ctx: &JudgeContext<'_>,
     payer: &Payer<'_>,
-    count: Option<&MemberCount>,
+    count: Option<MemberCount>,
     anomalies: &[&Anomaly],
     overrides: &[&VerdictOverride],
 ) -> Verdict {
     let camp = ctx.camp;
     let mut reasons = Vec::new();
     let mut hold = false;
-    let linked = payer.planet_user_id.zip(count);
+    let count = count.filter(|_| payer.planet_user_id.is_some());
+    let linked = count.as_ref();
 
     let mut computed = match linked {
         None => {
@@ -189,7 +190,7 @@ pub fn judge(
             hold = true;
             VerdictKind::Unlinked
         }
-        Some((_, c)) => {
+        Some(c) => {
             let n = c.counted();
             let kind = classify(n, camp.required, camp.borderline_margin);
             let rule = format!("要求 {} 天（共 {} 天）", camp.required, camp.days);
@@ -265,11 +266,12 @@ pub fn judge(
         None => (computed, None),
     };
 
-    let (days, missing_days, ignored_posts, topic_days, ranking_days) = match linked {
-        Some((_, c)) => (
-            c.days.clone(),
-            c.uncounted.iter().copied().filter(|d| ctx.frozen || *d < ctx.today).collect(),
-            c.ignored.clone(),
+    let checkin_days = count.as_ref().map_or(0, MemberCount::counted);
+    let (days, missing_days, ignored_posts, topic_days, ranking_days) = match count {
+        Some(c) => (
+            c.days,
+            c.uncounted.into_iter().filter(|d| ctx.frozen || *d < ctx.today).collect(),
+            c.ignored,
             c.platform_days,
             c.ranking_days,
         ),
@@ -279,7 +281,7 @@ pub fn judge(
     Verdict {
         transaction_id: payer.transaction_id().clone(),
         planet_user_id: payer.planet_user_id.cloned(),
-        checkin_days: linked.map_or(0, |(_, c)| c.counted()),
+        checkin_days,
         required_days: camp.required,
         verdict,
         reasons,

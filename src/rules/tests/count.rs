@@ -75,8 +75,10 @@ fn posts_stamped_in_another_offset_land_on_the_shanghai_day() {
     // 15:59 UTC is still the 25th.
     let c = count("", &[topic("1", U, "2025-10-25T15:59:00.000+0000", "时区不同")]);
     assert_eq!(days_of(&c), ["2025-10-25"]);
-    // The evidence keeps the time exactly as zsxq sent it.
-    assert_eq!(c.days[0].posted_at.as_deref(), Some("2025-10-25T15:59:00.000+0000"));
+    // The evidence keeps the instant; it is shown in +0800 like every zsxq time.
+    assert_eq!(c.days[0].posted_at, Some(ts("2025-10-25T23:59:00.000+0800")));
+    let json = serde_json::to_value(&c.days[0]).unwrap_or_default();
+    assert_eq!(json["posted_at"], "2025-10-25T23:59:00.000+0800");
 }
 
 #[test]

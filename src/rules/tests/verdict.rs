@@ -87,7 +87,7 @@ fn the_days_are_the_evidence() {
     let first = &v.days[0];
     assert_eq!(first.day, day("2025-10-25"));
     assert_eq!(first.topic_id.as_ref().map(|t| t.as_str()), Some("u1-10-25"));
-    assert_eq!(first.posted_at.as_deref(), Some("2025-10-25T20:00:00.000+0800"));
+    assert_eq!(first.posted_at, Some(ts("2025-10-25T20:00:00.000+0800")));
     assert!(first.excerpt.as_deref().is_some_and(|e| e.starts_with("今天完成了第一章")));
     assert_eq!(v.days[1].mark, DayMark::Makeup { posted_on: day("2025-10-27") });
     assert!(matches!(v.days[3].mark, DayMark::Excused { .. }));
@@ -208,6 +208,7 @@ fn serialises_to_the_eligibility_contract() {
     assert_eq!(arr[0]["checkin_days"], 7);
     assert_eq!(arr[0]["days"][0]["mark"], "posted");
     assert_eq!(arr[0]["days"][0]["day"], "2025-10-25");
+    assert_eq!(arr[0]["days"][0]["posted_at"], "2025-10-25T20:00:00.000+0800");
     assert_eq!(arr[1]["verdict"], "unlinked");
     assert!(arr[1]["planet_user_id"].is_null());
     assert_eq!(arr[1]["amount"], Money::from_fen(3900).fen());
