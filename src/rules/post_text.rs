@@ -308,6 +308,10 @@ mod tests {
         assert_eq!(excerpt("一二三四五六七八", 5), "一二三四五…");
         assert_eq!(excerpt("一二三四五", 5), "一二三四五");
         assert_eq!(excerpt("", 5), "");
+        // Cut exactly before a tag that shows nothing: nothing visible was cut.
+        assert_eq!(excerpt("一二三四五<e type=\"hashtag\" title=\"\" />", 5), "一二三四五");
+        assert_eq!(excerpt("一二三四五<e type=\"hashtag\" title=\"%23a\" />", 5), "一二三四五…");
+        assert_eq!(excerpt("一二三四五   ", 5), "一二三四五");
         // Spaces are not counted against the budget.
         assert_eq!(excerpt(TAGGED, 8), "Day 3: wro…");
     }
