@@ -237,12 +237,17 @@ fn duplicates(input: &AnomalyInput<'_, '_>, out: &mut Vec<Anomaly>) {
             }
         }
     }
-    let mut groups: FastMap<usize, Vec<&Payer<'_>>> = FastMap::default();
-    for (i, p) in live.iter().enumerate() {
-        let r = root(&mut parent, i);
-        groups.entry(r).or_default().push(p);
+    // Only people with more than one payment form a group.
+    let roots: Vec<usize> = (0..live.len()).map(|i| root(&mut parent, i)).collect();
+    let mut size = vec![0u32; live.len()];
+    for r in &roots {
+        size[*r] += 1;
     }
-    for mut group in groups.into_values().filter(|g| g.len() > 1) {
+    let mut shared: Vec<(usize, &Payer<'_>)> =
+        roots.iter().zip(&live).filter(|(r, _)| size[**r] > 1).map(|(r, p)| (*r, *p)).collect();
+    shared.sort_by_key(|(r, _)| *r);
+    for group in shared.chunk_by(|a, b| a.0 == b.0) {
+        let mut group: Vec<&Payer<'_>> = group.iter().map(|(_, p)| *p).collect();
         group.sort_by(|a, b| {
             a.payment.paid_at.cmp(&b.payment.paid_at).then_with(|| a.transaction_id().cmp(b.transaction_id()))
         });

@@ -333,11 +333,23 @@ impl Scratch<'_, '_> {
     }
 }
 
-/// Puts posts in time order and drops repeated topic ids.
-fn sort_posts(posts: &mut Vec<&CheckinTopic>) {
+/// Puts posts in time order with repeated topic ids moved past the end;
+/// returns how many distinct posts lead the slice.
+fn sort_posts(posts: &mut [&CheckinTopic]) -> usize {
     posts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.topic_id.cmp(&b.topic_id)));
-    // Copies of one topic share its time, so only equal times need the id compared.
-    posts.dedup_by(|a, b| a.created_at == b.created_at && a.topic_id == b.topic_id);
+    let mut kept = 0;
+    for i in 0..posts.len() {
+        // Copies of one topic share its time, so only equal times need the id compared.
+        let repeat = kept > 0 && {
+            let (a, b) = (posts[kept - 1], posts[i]);
+            a.created_at == b.created_at && a.topic_id == b.topic_id
+        };
+        if !repeat {
+            posts.swap(kept, i);
+            kept += 1;
+        }
+    }
+    kept
 }
 
 /// Counts one member's days.
@@ -356,8 +368,8 @@ pub fn count_member(
     ranking_listed: bool,
 ) -> MemberCount {
     let mut posts = posts.to_vec();
-    sort_posts(&mut posts);
-    count_sorted(counter, &mut Scratch::new(), planet_user_id, &posts, leaves, ranking, ranking_listed)
+    let kept = sort_posts(&mut posts);
+    count_sorted(counter, &mut Scratch::new(), planet_user_id, &posts[..kept], leaves, ranking, ranking_listed)
 }
 
 /// [`count_member`] over posts already in time order without repeats.
@@ -542,13 +554,44 @@ pub fn count_camp<'a>(
     also: impl IntoIterator<Item = &'a PlanetUserId>,
 ) -> CampCounts {
     let ours = |id: &CheckinId| checkin_id == Some(id);
-    let mut posts: FastMap<&PlanetUserId, Vec<&CheckinTopic>> = FastMap::default();
+    // Group the posts by member in one flat list: number the members, count
+    // their posts, then place each post at its member's next slot.
+    let mut member_no: FastMap<&PlanetUserId, u32> = FastMap::default();
+    let mut authors: Vec<&PlanetUserId> = Vec::new();
+    let mut post_member: Vec<u32> = Vec::with_capacity(topics.len());
+    let mut per_member: Vec<u32> = Vec::new();
     let mut other_project_posts = 0u32;
     for t in topics {
-        if ours(&t.checkin_id) {
-            posts.entry(&t.user_id).or_default().push(t);
-        } else {
+        if !ours(&t.checkin_id) {
             other_project_posts += 1;
+            post_member.push(u32::MAX);
+            continue;
+        }
+        let next = u32::try_from(authors.len()).unwrap_or(u32::MAX);
+        let no = *member_no.entry(&t.user_id).or_insert(next);
+        if no == next {
+            authors.push(&t.user_id);
+            per_member.push(0);
+        }
+        per_member[no as usize] += 1;
+        post_member.push(no);
+    }
+    let mut starts: Vec<usize> = Vec::with_capacity(per_member.len() + 1);
+    let mut total = 0usize;
+    for n in &per_member {
+        starts.push(total);
+        total += *n as usize;
+    }
+    starts.push(total);
+    let mut flat: Vec<&CheckinTopic> = Vec::new();
+    if let Some(first) = topics.iter().find(|t| ours(&t.checkin_id)) {
+        flat = vec![first; total];
+        let mut fill = starts.clone();
+        for (t, no) in topics.iter().zip(&post_member) {
+            if let Some(slot) = fill.get_mut(*no as usize) {
+                flat[*slot] = t;
+                *slot += 1;
+            }
         }
     }
     // The latest fetch wins when a member has several rows.
@@ -564,18 +607,19 @@ pub fn count_camp<'a>(
         leave_map.entry(&l.planet_user_id).or_default().push(l);
     }
     let ranking_listed = !rows.is_empty();
-    let topics_listed = !posts.is_empty();
+    let topics_listed = !authors.is_empty();
 
     let mut members: FastMap<PlanetUserId, MemberCount> =
-        FastMap::with_capacity_and_hasher(posts.len() + rows.len(), Default::default());
+        FastMap::with_capacity_and_hasher(authors.len() + rows.len(), Default::default());
     let mut scratch = Scratch::new();
-    for (id, list) in &mut posts {
-        sort_posts(list);
+    for (no, id) in authors.iter().enumerate() {
+        let list = &mut flat[starts[no]..starts[no + 1]];
+        let kept = sort_posts(list);
         let count = count_sorted(
             counter,
             &mut scratch,
             id,
-            list,
+            &list[..kept],
             leave_map.get(id).map_or(&[][..], Vec::as_slice),
             rows.get(id).copied(),
             ranking_listed,

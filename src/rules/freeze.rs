@@ -31,6 +31,9 @@ pub struct FrozenInputs {
     pub ranking: Vec<RankingEntry>,
     /// SHA-256 (hex) of every raw archive entry the records came from, by raw id.
     pub sources: BTreeMap<String, String>,
+    /// SHA-256 (hex) of everything above, set when the snapshot is taken
+    /// ([`FrozenInputs::compute_digest`]); [`FrozenInputs::verify_digest`] checks it.
+    pub digest: String,
 }
 
 /// Why a snapshot could not be taken.
@@ -127,13 +130,39 @@ impl FrozenInputs {
         for r in &ranking {
             add(format!("ranking row of user {}", r.user_id), &r.source)?;
         }
-        Ok(FrozenInputs { camp: camp.id.clone(), checkin_id, taken_at, project, topics, ranking, sources })
+        let mut frozen = FrozenInputs {
+            camp: camp.id.clone(),
+            checkin_id,
+            taken_at,
+            project,
+            topics,
+            ranking,
+            sources,
+            digest: String::new(),
+        };
+        frozen.digest = frozen.compute_digest();
+        Ok(frozen)
     }
 
-    /// SHA-256 (hex) of the snapshot's JSON: equal snapshots give equal digests.
-    pub fn digest(&self) -> String {
-        let bytes = serde_json::to_vec(self).unwrap_or_default();
-        hex::encode(Sha256::digest(&bytes))
+    /// SHA-256 (hex) of the snapshot's JSON without its `digest` field: equal
+    /// snapshots give equal digests.
+    pub fn compute_digest(&self) -> String {
+        let content = serde_json::json!({
+            "camp": self.camp,
+            "checkin_id": self.checkin_id,
+            "taken_at": self.taken_at,
+            "project": self.project,
+            "topics": self.topics,
+            "ranking": self.ranking,
+            "sources": self.sources,
+        });
+        hex::encode(Sha256::digest(content.to_string().as_bytes()))
+    }
+
+    /// Whether the stored digest still matches the content (a snapshot read
+    /// back from the store was not altered).
+    pub fn verify_digest(&self) -> bool {
+        self.digest == self.compute_digest()
     }
 
     /// The raw archive entries whose hash differs from the snapshot's (or are gone).
@@ -155,7 +184,7 @@ impl FrozenInputs {
     pub fn stamp(&self) -> FreezeStamp {
         FreezeStamp {
             taken_at: self.taken_at,
-            digest: self.digest(),
+            digest: self.digest.clone(),
             topics: self.topics.len(),
             ranking_rows: self.ranking.len(),
         }

@@ -213,25 +213,52 @@ pub fn written_chars(text: &str) -> u32 {
 /// into one space, ending in `…` when something was cut.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
     let text = text.trim_start();
-    // Common case: neither whitespace nor markup in the part shown, so the
-    // excerpt is a plain prefix of the text.
-    let mut end = text.len();
-    for (taken, (i, c)) in text.char_indices().enumerate() {
-        let plain = !(c.is_whitespace() || c == '<');
-        if taken == max_chars && plain {
-            end = i; // and something visible follows: cut here
-            break;
+    match plain_prefix(text, max_chars) {
+        Some(end) => {
+            let mut out = String::with_capacity(end + 3);
+            out.push_str(&text[..end]);
+            if end < text.len() {
+                out.push('…');
+            }
+            out
         }
-        if !plain {
-            return folded_excerpt(&display_text(text), max_chars);
+        None => folded_excerpt(&display_text(text), max_chars),
+    }
+}
+
+/// The byte length of the first `max_chars` characters when neither
+/// whitespace nor markup occurs in them (and, if more follows, the next
+/// character is visible); `None` otherwise. Decodes only the lead bytes that
+/// can start whitespace.
+fn plain_prefix(text: &str, max_chars: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut i, mut taken) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let len = match b {
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        let visible = match b {
+            b'<' => false,
+            0x00..=0x7F => !b.is_ascii_whitespace() && b != 0x0B,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                text.get(i..i + len).and_then(|s| s.chars().next()).is_some_and(|c| !c.is_whitespace())
+            }
+            _ => true,
+        };
+        if !visible {
+            return None;
         }
+        if taken == max_chars {
+            return Some(i);
+        }
+        taken += 1;
+        i += len;
     }
-    let mut out = String::with_capacity(end + 3);
-    out.push_str(&text[..end]);
-    if end < text.len() {
-        out.push('…');
-    }
-    out
+    Some(bytes.len())
 }
 
 /// [`excerpt`] of shown text with whitespace to fold.
@@ -374,6 +401,18 @@ mod tests {
             let e = excerpt(&s, n);
             let visible = e.chars().filter(|c| *c != ' ' && *c != '…').count();
             prop_assert!(visible <= n);
+        }
+
+        #[test]
+        fn the_fast_excerpt_equals_the_folded_one(
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                'a', ' ', '\n', '\u{85}', '\u{A0}', '\u{1680}', '\u{2003}', '\u{3000}', '\u{200B}', '中', '，',
+                '👍', '<', 'é',
+            ]), 0..40),
+            n in 1usize..20,
+        ) {
+            let s: String = chars.iter().collect();
+            prop_assert_eq!(excerpt(&s, n), folded_excerpt(&display_text(&s), n));
         }
     }
 }

@@ -270,7 +270,11 @@ pub fn judge(
     let (days, missing_days, ignored_posts, topic_days, ranking_days) = match count {
         Some(c) => (
             c.days,
-            c.uncounted.into_iter().filter(|d| ctx.frozen || *d < ctx.today).collect(),
+            {
+                let mut missing = c.uncounted;
+                missing.retain(|d| ctx.frozen || *d < ctx.today);
+                missing
+            },
             c.ignored,
             c.platform_days,
             c.ranking_days,

@@ -2,6 +2,7 @@
 
 mod anomaly;
 mod count;
+mod evaluation;
 mod freeze;
 mod progress;
 mod rule_check;
