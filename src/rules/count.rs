@@ -66,11 +66,6 @@ impl CountRule {
         self.min_words.filter(|m| *m > 0)
     }
 
-    /// The camp days, first to last.
-    pub fn window(&self) -> impl Iterator<Item = Day> {
-        self.start.through(self.end)
-    }
-
     /// The last day a make-up post may be written.
     pub fn last_makeup_day(&self) -> Day {
         self.end.plus_days(i32::try_from(self.makeup_days).unwrap_or(0))
@@ -239,16 +234,6 @@ impl Counter {
         let end_at = start_at + day_index(rule.start, rule.end);
         let makeup_until = end_at + usize::try_from(rule.makeup_days).unwrap_or(0);
         Counter { rule, camp_clock, platform_clock, start_at, end_at, makeup_until }
-    }
-
-    /// The rule.
-    pub fn rule(&self) -> &CountRule {
-        &self.rule
-    }
-
-    /// The camp day of an instant.
-    pub fn day_of(&self, at: Timestamp) -> Day {
-        self.camp_clock.day_of(at)
     }
 
     /// The camp days, first to last.

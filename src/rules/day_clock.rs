@@ -36,12 +36,7 @@ impl DayClock {
         (k > 0 && k < self.starts.len()).then(|| k - 1)
     }
 
-    /// The day at position `index` (as [`DayClock::index_of`] gives it).
-    pub fn day_at(&self, index: usize) -> Option<Day> {
-        self.days.get(index).copied()
-    }
-
-    /// The days of the range, in order.
+    /// The days of the range, in order (position `i` is what `index_of` calls `i`).
     pub fn days(&self) -> &[Day] {
         &self.days
     }
@@ -52,11 +47,6 @@ impl DayClock {
             Some(i) => self.days[i],
             None => self.rule.day_of(at),
         }
-    }
-
-    /// The rule this clock follows.
-    pub fn rule(&self) -> &DayRule {
-        &self.rule
     }
 }
 

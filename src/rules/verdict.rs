@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::anomaly::{Anomaly, AnomalyKind, Proposal};
-use super::count::{CountedDay, DayMark, IgnoredPost, MemberCount};
+use super::count::{CountedDay, DayMark, IgnoredPost, IgnoredWhy, MemberCount};
 use super::input::{OverrideDecision, VerdictOverride};
 use super::payer::Payer;
 use crate::config::Camp;
@@ -361,9 +361,14 @@ fn count_details(ctx: &JudgeContext<'_>, c: &MemberCount, reasons: &mut Vec<Stri
             None => format!("按打卡帖统计 {} 天，但排行榜上没有这位成员：需人工核对", c.platform_days),
         });
     }
-    let same_day = c.ignored.iter().filter(|p| p.why == super::count::IgnoredWhy::SameDay).count();
-    let outside = c.ignored.len() - same_day;
-    if outside > 0 {
-        reasons.push(format!("{outside} 条打卡在营期之外，未计入"));
+    let mut not_counted = Vec::new();
+    for why in [IgnoredWhy::BeforeStart, IgnoredWhy::AfterEnd, IgnoredWhy::SameDay] {
+        let n = c.ignored.iter().filter(|p| p.why == why).count();
+        if n > 0 {
+            not_counted.push(format!("{n} 条{}", why.text()));
+        }
+    }
+    if !not_counted.is_empty() {
+        reasons.push(format!("未计入：{}", not_counted.join("、")));
     }
 }

@@ -238,3 +238,16 @@ fn no_checkin_project_holds_every_linked_verdict() {
     assert!(e.verdicts[0].needs_review);
     assert!(e.rule_warnings.iter().any(|r| r.code == "no_checkin_project"));
 }
+
+#[test]
+fn posts_that_did_not_count_are_listed_with_why() {
+    let mut w = World::new("");
+    w.member("tx1", "u1", &first_days(7));
+    w.topics.push(topic("early", "u1", &at("10-24 20:00"), "预热"));
+    w.topics.push(topic("again", "u1", &at("10-25 22:00"), "同一天第二条"));
+    let v = w.verdict("tx1");
+    assert_eq!(v.checkin_days, 7);
+    assert!(v.reasons.iter().any(|r| r == "未计入：1 条开营前的打卡、1 条同一天的重复打卡"), "{:?}", v.reasons);
+    let ids: Vec<_> = v.ignored_posts.iter().map(|p| p.topic_id.to_string()).collect();
+    assert_eq!(ids, ["early", "again"]);
+}
