@@ -64,6 +64,27 @@ pub enum Command {
 pub enum BenchCommand {
     /// Archive, parse and store generated zsxq/WeCom pages into a file-backed store in a temp dir.
     Ingest(BenchIngestArgs),
+    /// Time the check-in rules on generated camps (verdicts, anomalies, progress).
+    Rules {
+        /// Camps evaluated together.
+        #[arg(long, default_value_t = 10)]
+        camps: usize,
+        /// Paying members per camp.
+        #[arg(long, default_value_t = 1000)]
+        members: usize,
+        /// Days per camp.
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+        /// Timed repetitions (after one warm-up).
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        /// Seed of the generated community.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `campdesk bench ingest` options.

@@ -3,6 +3,7 @@
 
 mod audit;
 mod bench_ingest;
+mod bench_rules;
 mod config_check;
 mod import;
 mod serve;
@@ -89,6 +90,11 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Serve) => serve::run(&cli.global),
         Some(Command::Import { what }) => import::run(&cli.global, what),
         Some(Command::Bench { which: BenchCommand::Ingest(args) }) => bench_ingest::run(args),
+        Some(Command::Bench { which: BenchCommand::Rules { camps, members, days, runs, seed, json } }) => {
+            let settings =
+                bench_rules::RulesBench { camps: *camps, members: *members, days: *days, runs: *runs, seed: *seed };
+            bench_rules::run(settings, *json)
+        }
         None => Err(CommandError::user(
             "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
         )),
