@@ -59,6 +59,13 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command is a one-shot that prints to stdout (not the daemon).
+    pub fn prints_to_stdout(&self) -> bool {
+        !matches!(self, Command::Serve)
+    }
+}
+
 /// `campdesk bench …`
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
