@@ -11,8 +11,24 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub tui: TuiArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Flags of the full-screen workstation (`campdesk` with no subcommand).
+#[derive(Clone, Debug, Default, Args)]
+pub struct TuiArgs {
+    /// Capture the mouse: wheel scrolls, click picks (Shift-drag still selects text).
+    #[arg(long)]
+    pub mouse: bool,
+    /// Key bindings and display options (default: keys.toml next to camps.toml).
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+    /// Test entry: run the TUI on built-in UI fixture data ("zh" or "en"); no config, no store.
+    #[arg(long, hide = true, value_name = "LANG", num_args = 0..=1, default_missing_value = "zh")]
+    pub tui_fixture: Option<String>,
 }
 
 /// Flags every subcommand accepts.
@@ -46,6 +62,25 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditCommand,
+    },
+    /// Benchmarks that print their figures.
+    Bench {
+        #[command(subcommand)]
+        which: BenchCommand,
+    },
+}
+
+/// `campdesk bench …`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// TUI frame render time with a large refund queue, and key-to-screen latency.
+    Tui {
+        /// Rows in the refund queue.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Frames to render per measurement.
+        #[arg(long, default_value_t = 200)]
+        frames: usize,
     },
 }
 

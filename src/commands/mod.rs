@@ -2,11 +2,13 @@
 //! `run` prints errors once, on stderr, and maps them to exit codes.
 
 mod audit;
+mod bench_tui;
 mod config_check;
 mod serve;
 mod status;
+mod tui;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
 use crate::config::{Config, LoadError};
 use crate::store::{OpenedBy, Store, StoreError};
 
@@ -85,9 +87,8 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
         Some(Command::Serve) => serve::run(&cli.global),
-        None => Err(CommandError::user(
-            "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
-        )),
+        Some(Command::Bench { which: BenchCommand::Tui { rows, frames } }) => bench_tui::run(*rows, *frames),
+        None => tui::run(&cli.global, &cli.tui),
     };
     match result {
         Ok(exit) => exit,
