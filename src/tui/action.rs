@@ -195,6 +195,8 @@ pub enum Action {
     OverlayUp,
     /// Complete the palette entry (Tab) or switch dialog button.
     Complete,
+    /// Ctrl-C: quit from anywhere, dialogs and text fields included.
+    Interrupt,
     /// Mouse wheel.
     Scroll(i16),
     /// Mouse click at a screen position.

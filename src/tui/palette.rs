@@ -89,7 +89,7 @@ fn scope_entries(app: &App) -> Vec<Entry> {
     }];
     out.extend(app.camps.rows.items.iter().map(|c| Entry {
         command: format!("scope {}", c.id),
-        description: format!("{} {}", trf(app.lang, Msg::PaletteScope, &[("camp", c.id.as_str())]), c.name),
+        description: trf(app.lang, Msg::PaletteScope, &[("camp", &c.name)]),
         keys: String::new(),
         run: Action::SetScope(Scope::Camp(c.id.clone())),
         available: true,

@@ -24,7 +24,7 @@ pub fn route_key(app: &App, key: &KeyEvent) -> Option<Action> {
         return None;
     }
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return Some(Action::Do(ActionId::Quit));
+        return Some(Action::Interrupt);
     }
     match &app.overlay {
         Some(Overlay::Help { .. } | Overlay::Palette { .. } | Overlay::Prompt(_) | Overlay::Picker(_)) => {

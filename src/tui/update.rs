@@ -95,7 +95,10 @@ pub fn start(app: &mut App) -> Vec<Command> {
 /// Applies a user action.
 pub fn update(app: &mut App, action: Action) -> Vec<Command> {
     let mut cmds = Vec::new();
-    if app.overlay.is_some() {
+    if action == Action::Interrupt {
+        app.quit = true;
+        cmds.push(Command::Quit);
+    } else if app.overlay.is_some() {
         overlay_update(app, action, &mut cmds);
     } else if app.person.is_none() && app.list().filtering {
         filter_update(app, action);
@@ -1384,3 +1387,7 @@ pub fn log(app: &mut App, level: Level, text: String, show: bool) {
         app.toast = Some((app.log.len() - 1, until));
     }
 }
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

@@ -149,7 +149,7 @@ fn detail(buf: &mut Buffer, area: Rect, app: &App) {
     let (counts, ledger) = match current {
         Some(c) => {
             lines.push(Line::from(format!(
-                "{} {} {}{}  {}",
+                "{} {} {}{}{}",
                 c.start,
                 app.theme.arrow(),
                 c.end,

@@ -262,6 +262,15 @@ pub fn clip_line<'a>(line: Line<'a>, width: usize, ellipsis: &str) -> Line<'a> {
     Line::from(out).style(line.style)
 }
 
+/// The help overlay's text for a filter, as plain lines (for tests and scripts).
+pub fn help_text(app: &App, typed: &str) -> String {
+    overlays::help_lines(app, typed)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A bordered block with the theme's border set and a title.
 pub fn block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
     let style = if focused { app.theme.style(Role::Header) } else { app.theme.style(Role::Dim) };
