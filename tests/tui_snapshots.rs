@@ -240,6 +240,15 @@ fn sync_status_overlay() {
 }
 
 #[test]
+fn message_log_overlay() {
+    for size in SIZES {
+        let mut rig = Rig::zh(size);
+        rig.keys(&[Char('4'), Char('a'), KeyCode::Esc, Char('u'), Char('L')]);
+        snap("messages", size, &rig);
+    }
+}
+
+#[test]
 fn english_panes() {
     for size in SIZES {
         let mut rig = Rig::new(Lang::En, Theme::default(), size);

@@ -578,6 +578,26 @@ fn failed_actions_stay_on_screen_until_dismissed() {
 }
 
 #[test]
+fn mouse_clicks_pick_tabs_and_rows_and_a_second_click_opens() {
+    let mut rig = Rig::new();
+    // The tab bar is row 1; find the column of the refund tab's label.
+    let col = (0..rig.app.size.0).find(|&x| crate::tui::view::tab_at(&rig.app, x) == Some(3)).unwrap();
+    let cmds = update(&mut rig.app, Action::Click { x: col, y: 1 });
+    rig.settle(cmds);
+    assert_eq!(rig.app.pane, Pane::Refunds);
+    let rows = layout::list_rows(&rig.app, Pane::Refunds);
+    let cmds = update(&mut rig.app, Action::Click { x: rows.x + 3, y: rows.y + 2 });
+    rig.settle(cmds);
+    assert_eq!(rig.app.refunds.list.cursor, 2);
+    assert!(rig.app.person.is_none());
+    let cmds = update(&mut rig.app, Action::Click { x: rows.x + 3, y: rows.y + 2 });
+    rig.settle(cmds);
+    assert!(rig.app.person.is_some(), "clicking the picked row again opens it");
+    let cmds = update(&mut rig.app, Action::Scroll(3));
+    assert!(cmds.is_empty());
+}
+
+#[test]
 fn keys_file_warnings_are_shown_at_start() {
     let overrides = vec![("fly".to_string(), vec!["z".to_string()])];
     let rig = Rig::with_keymap(Keymap::with_overrides(&overrides, "keys.toml"));

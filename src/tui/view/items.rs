@@ -153,6 +153,7 @@ fn item_lines<'a>(app: &App, it: &ReviewItem, width: usize) -> (Vec<Line<'a>>, O
         })
         .collect();
     lines.push(Line::from(strip));
+    lines.push(Line::from(Span::styled(tr(lang, Msg::DayLegend), theme.style(Role::Dim))));
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(tr(lang, Msg::EvidenceTitle), theme.style(Role::Header))));
     let mut day_line = None;

@@ -165,9 +165,6 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
             trf(lang, Msg::AlertsCount, &[("n", &alerts.len().to_string())]),
             app.theme.style(fmt::severity_role(worst)),
         ));
-        if let Some(last) = alerts.last() {
-            spans.push(Span::raw(format!(": {}", crate::text::single_line(&last.message))));
-        }
         spans.push(Span::raw(sep));
     }
     let mut tasks: Vec<&crate::engine::TaskStatus> = app.status.tasks.iter().collect();
@@ -182,6 +179,14 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
         let (text, role) = fmt::task_state(app, t);
         spans.push(Span::styled(format!("{} ", t.id), app.theme.style(Role::Header)));
         spans.push(Span::styled(crate::text::single_line(&text).into_owned(), app.theme.style(role)));
+    }
+    // The latest alert in words, when there is room after every task.
+    if let Some(last) = alerts.last() {
+        spans.push(Span::raw(sep));
+        spans.push(Span::styled(
+            format!("{}: {}", last.source, crate::text::single_line(&last.message)),
+            app.theme.style(fmt::severity_role(last.severity)),
+        ));
     }
     let line = clip_line(Line::from(spans), usize::from(area.width), app.theme.ellipsis());
     buf.set_line(area.x, area.y, &line, area.width);
