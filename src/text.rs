@@ -109,10 +109,14 @@ pub fn single_line(s: &str) -> Cow<'_, str> {
 /// their width too). Names from WeCom and zsxq carry all of these.
 pub fn display_safe(s: &str) -> Cow<'_, str> {
     let risky = |c: char| c.is_control() || c == '\u{FE0F}' || c == '\u{200D}';
-    if !s.contains(risky) {
+    let composed = unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes;
+    if composed && !s.contains(risky) {
         return Cow::Borrowed(s);
     }
-    let line = single_line(s);
+    // Decomposed text (NFD, as some exports carry) is drawn composed.
+    let nfc: String =
+        if composed { s.to_string() } else { unicode_normalization::UnicodeNormalization::nfc(s).collect() };
+    let line = single_line(&nfc);
     let mut out = String::with_capacity(line.len());
     for g in line.graphemes(true) {
         let head = g.split('\u{200D}').next().unwrap_or(g);
@@ -208,6 +212,7 @@ mod tests {
         assert_eq!(display_safe("第一行\n第二行"), "第一行 第二行");
         assert!(matches!(display_safe("张三abc"), Cow::Borrowed(_)));
         assert_eq!(display_width(&display_safe("❤️")), 1);
+        assert_eq!(display_safe("e\u{301}milie"), "\u{e9}milie");
     }
 
     #[test]

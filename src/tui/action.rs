@@ -197,6 +197,8 @@ pub enum Action {
     Complete,
     /// Ctrl-C: quit from anywhere, dialogs and text fields included.
     Interrupt,
+    /// Ctrl-Z: give the terminal back to the shell until `fg`.
+    Suspend,
     /// Mouse wheel.
     Scroll(i16),
     /// Mouse click at a screen position.

@@ -1,7 +1,7 @@
 //! The whole UI state as plain data. [`update`](super::update) changes it;
 //! [`view`](super::view) draws it. Nothing here does I/O.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -192,16 +192,75 @@ pub struct RefundsPane {
     pub list: ListState,
     /// Only this state, or all.
     pub state: Option<RefundState>,
-    /// Multi-selection, by id (kept across reloads and filters).
-    pub selected: HashSet<RefundId>,
-    /// Total of the selection.
-    pub selected_total: Money,
+    /// Multi-selection (kept across filters, and across reloads by id).
+    pub selected: Selection,
     /// Total of the visible rows.
     pub visible_total: Money,
     /// Rows per state in the scope (for the state bar).
     pub per_state: BTreeMap<RefundState, usize>,
     /// Row index by refund id.
     pub index: HashMap<RefundId, usize>,
+}
+
+/// A multi-selection over rows: a bitmap (selecting 100 000 rows is one
+/// pass), with its count and money total kept up to date.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    marks: Vec<bool>,
+    count: usize,
+    total: Money,
+}
+
+impl Selection {
+    /// How many rows are selected.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether nothing is selected.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The sum of the selected amounts.
+    pub fn total(&self) -> Money {
+        self.total
+    }
+
+    /// Whether row `i` is selected.
+    pub fn contains(&self, i: usize) -> bool {
+        self.marks.get(i).copied().unwrap_or(false)
+    }
+
+    /// Selects or unselects row `i` worth `amount`.
+    pub fn set(&mut self, i: usize, on: bool, amount: Money) {
+        if i >= self.marks.len() {
+            self.marks.resize(i + 1, false);
+        }
+        if self.marks[i] == on {
+            return;
+        }
+        self.marks[i] = on;
+        if on {
+            self.count += 1;
+            self.total = self.total.checked_add(amount).unwrap_or(Money::from_fen(i64::MAX));
+        } else {
+            self.count -= 1;
+            self.total = self.total.checked_sub(amount).unwrap_or(Money::ZERO);
+        }
+    }
+
+    /// Unselects everything.
+    pub fn clear(&mut self) {
+        self.marks.clear();
+        self.count = 0;
+        self.total = Money::ZERO;
+    }
+
+    /// The selected rows, in order.
+    pub fn rows(&self) -> impl Iterator<Item = usize> + '_ {
+        self.marks.iter().enumerate().filter(|(_, on)| **on).map(|(i, _)| i)
+    }
 }
 
 /// The Camps pane.

@@ -19,9 +19,10 @@ use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
-use super::app::App;
+use super::app::{App, Level};
+use super::i18n::{Msg, trf};
 use super::source::TuiSource;
-use super::update::{Command, Inbound, receive, start, update};
+use super::update::{Command, Inbound, log, receive, start, update};
 use super::{clipboard, router, terminal, view};
 use crate::engine::{EngineStatus, TaskState};
 
@@ -59,7 +60,7 @@ pub async fn run(
     let mut minute = app.now.as_second() / 60;
 
     let result: io::Result<()> = loop {
-        if run_commands(&mut app, std::mem::take(&mut pending), &source, &tx, &mut term, &mut dirty)? {
+        if run_commands(&mut app, std::mem::take(&mut pending), &source, &tx, &mut term, &mut dirty, mouse)? {
             break Ok(());
         }
         if app.quit {
@@ -129,6 +130,7 @@ fn run_commands(
     tx: &mpsc::Sender<Inbound>,
     term: &mut Terminal<CrosstermBackend<io::Stdout>>,
     dirty: &mut bool,
+    mouse: bool,
 ) -> io::Result<bool> {
     let mut queue = cmds;
     while !queue.is_empty() {
@@ -159,6 +161,15 @@ fn run_commands(
                 Command::Redraw => {
                     term.clear()?;
                     *dirty = true;
+                }
+                Command::Suspend => {
+                    let suspended = terminal::suspend(mouse);
+                    term.clear()?;
+                    *dirty = true;
+                    if let Err(e) = suspended {
+                        let text = trf(app.lang, Msg::SuspendFailed, &[("err", &e.to_string())]);
+                        log(app, Level::Error, text, true);
+                    }
                 }
                 Command::Quit => return Ok(true),
             }

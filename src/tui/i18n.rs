@@ -211,6 +211,11 @@ messages! {
     SevWarning => ("警告", "warning"),
     SevError => ("错误", "error"),
     ReviewDetail => ("付款与候选人", "payment and candidates"),
+    SuspendFailed => ("无法挂起: {err}", "cannot suspend: {err}"),
+    FixedKeys => ("固定按键", "Fixed keys"),
+    FixedCtrlC => ("Ctrl-c            随时退出 (对话框和输入框中也可以)", "Ctrl-c            quit from anywhere (dialogs and fields too)"),
+    FixedCtrlZ => ("Ctrl-z            挂起到 shell, 用 fg 恢复", "Ctrl-z            suspend to the shell; fg resumes"),
+    FixedTextKeys => ("输入框中       Enter 确定, Esc 取消, Up/Down 选择, Tab 补全, Ctrl-w 删词", "in text fields    Enter submits, Esc cancels, Up/Down pick, Tab completes, Ctrl-w deletes a word"),
     Keyfile => ("按键文件有 {n} 条警告, 按 L 查看", "the keys file has {n} warnings; L shows them"),
 }
 

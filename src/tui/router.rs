@@ -23,8 +23,12 @@ pub fn route_key(app: &App, key: &KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
     }
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return Some(Action::Interrupt);
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        match key.code {
+            KeyCode::Char('c') => return Some(Action::Interrupt),
+            KeyCode::Char('z') => return Some(Action::Suspend),
+            _ => {}
+        }
     }
     match &app.overlay {
         Some(Overlay::Help { .. } | Overlay::Palette { .. } | Overlay::Prompt(_) | Overlay::Picker(_)) => {

@@ -15,6 +15,8 @@ pub struct SearchKey {
     text: String,
     /// Per name: per character, its possible romanisations.
     names: Vec<Vec<Vec<&'static str>>>,
+    /// The first letters of every romanisation, as bits (a = 1), for a quick "cannot match".
+    initials: u32,
 }
 
 impl SearchKey {
@@ -30,8 +32,10 @@ impl SearchKey {
             }
             text.extend(f.nfc().flat_map(char::to_lowercase));
         }
-        let names = names.iter().filter(|n| !n.is_empty()).map(|n| readings(n)).collect();
-        SearchKey { text, names }
+        let names: Vec<Vec<Vec<&'static str>>> = names.iter().filter(|n| !n.is_empty()).map(|n| readings(n)).collect();
+        let initials =
+            names.iter().flatten().flatten().filter_map(|r| r.bytes().next()).fold(0, |acc, b| acc | letter_bit(b));
+        SearchKey { text, names, initials }
     }
 
     /// The match score of `query` (higher is better), or `None` when it does not match.
@@ -40,7 +44,8 @@ impl SearchKey {
             return Some(0);
         }
         let fuzzy = matcher.fuzzy_match(&self.text, &query.text);
-        let pinyin = if query.romanised {
+        let first = query.text.bytes().next().map_or(0, letter_bit);
+        let pinyin = if query.romanised && self.initials & first != 0 {
             self.names.iter().filter_map(|n| pinyin_score(n, query.text.as_bytes())).max()
         } else {
             None
@@ -76,14 +81,44 @@ pub fn matcher() -> SkimMatcherV2 {
     SkimMatcherV2::default().ignore_case()
 }
 
+/// A prepared filter: the query and a matcher, reusable over many keys.
+pub struct Filter {
+    query: Query,
+    skim: SkimMatcherV2,
+}
+
+impl Filter {
+    /// A filter for what the user typed.
+    pub fn new(typed: &str) -> Filter {
+        Filter { query: Query::new(typed), skim: matcher() }
+    }
+
+    /// Whether it lets everything through.
+    pub fn is_empty(&self) -> bool {
+        self.query.is_empty()
+    }
+
+    /// Whether `key` matches.
+    pub fn matches(&self, key: &SearchKey) -> bool {
+        self.query.is_empty() || key.score(&self.query, &self.skim).is_some()
+    }
+}
+
 /// Indices of the keys that match `typed`, in their original order.
 pub fn filter(keys: &[SearchKey], typed: &str) -> Vec<usize> {
-    let query = Query::new(typed);
-    if query.is_empty() {
+    let f = Filter::new(typed);
+    if f.is_empty() {
         return (0..keys.len()).collect();
     }
-    let m = matcher();
-    keys.iter().enumerate().filter(|(_, k)| k.score(&query, &m).is_some()).map(|(i, _)| i).collect()
+    keys.iter().enumerate().filter(|(_, k)| f.matches(k)).map(|(i, _)| i).collect()
+}
+
+/// Whether typing went from `old` to `new` only by adding characters at the
+/// end, so every row `new` matches is among the rows `old` matched (for both
+/// fuzzy and pinyin matching) and filtering can narrow the previous result.
+pub fn narrows(old: &str, new: &str) -> bool {
+    let (a, b) = (Query::new(old), Query::new(new));
+    !a.is_empty() && b.text.starts_with(&a.text) && (a.romanised || !b.romanised)
 }
 
 /// Indices of the keys that match `typed`, best match first (ties keep their order).
@@ -122,6 +157,11 @@ fn readings(name: &str) -> Vec<Vec<&'static str>> {
         .collect()
 }
 
+/// The bit of an ASCII letter (0 for anything else).
+fn letter_bit(b: u8) -> u32 {
+    if b.is_ascii_lowercase() { 1 << (b - b'a') } else { 0 }
+}
+
 /// `lü` → `lv`, `lu`, and the other syllables with ü.
 fn u_umlaut_spellings(plain: &str) -> Vec<&'static str> {
     match plain {
@@ -150,8 +190,9 @@ fn ascii_of(c: char) -> &'static str {
 /// a match at the start and for whole syllables.
 fn pinyin_score(name: &[Vec<&'static str>], query: &[u8]) -> Option<i64> {
     let mut best: Option<i64> = None;
+    // What `consume` finds at (character, query position) does not depend on where the run started.
+    let mut memo = vec![None; (name.len() + 1) * (query.len() + 1)];
     for start in 0..name.len() {
-        let mut memo = vec![None; (name.len() + 1) * (query.len() + 1)];
         if let Some(whole) = consume(name, start, query, 0, &mut memo) {
             let score = 60 + 20 * i64::from(start == 0) + 8 * whole - 2 * start as i64 + query.len() as i64;
             best = best.max(Some(score));
@@ -260,7 +301,27 @@ mod tests {
         assert!(ranked.contains(&1) && ranked.contains(&2) && !ranked.contains(&0), "{ranked:?}");
     }
 
+    #[test]
+    fn narrowing_is_detected_only_for_extensions() {
+        assert!(narrows("z", "zs"));
+        assert!(narrows("zh", "zh s"));
+        assert!(narrows("张", "张三"));
+        assert!(!narrows("", "z"));
+        assert!(!narrows("zs", "z"));
+        assert!(!narrows("e", "e\u{301}"), "NFC turns e + accent into another letter");
+    }
+
     proptest! {
+        #[test]
+        fn a_longer_query_matches_a_subset(names in proptest::collection::vec("[a-z张三李四欧阳娜单田芳曾]{0,6}", 0..20), q in "[a-z]{1,3}", extra in "[a-z]{1,2}") {
+            let keys: Vec<SearchKey> = names.iter().map(|n| SearchKey::new(&[n], &[n])).collect();
+            let longer = format!("{q}{extra}");
+            let wider = filter(&keys, &q);
+            let narrower = filter(&keys, &longer);
+            prop_assert!(narrows(&q, &longer));
+            prop_assert!(narrower.iter().all(|i| wider.contains(i)), "{narrower:?} not within {wider:?}");
+        }
+
         #[test]
         fn filter_returns_ordered_in_range_indices(list in proptest::collection::vec("\\PC{0,8}", 0..20), q in "\\PC{0,4}") {
             let keys: Vec<SearchKey> = list.iter().map(|n| SearchKey::new(&[n], &[n])).collect();

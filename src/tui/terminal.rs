@@ -35,6 +35,11 @@ pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
             previous(info);
         }));
     });
+    enable(mouse)?;
+    Ok(TerminalGuard(()))
+}
+
+fn enable(mouse: bool) -> io::Result<()> {
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut out = io::stdout();
@@ -44,7 +49,21 @@ pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
         restore();
         return Err(e);
     }
-    Ok(TerminalGuard(()))
+    Ok(())
+}
+
+/// Ctrl-Z: restores the terminal, stops the process (SIGTSTP, as the shell
+/// expects), and takes the terminal again when `fg` continues it. The caller
+/// redraws everything afterwards.
+pub fn suspend(mouse: bool) -> io::Result<()> {
+    restore();
+    // SAFETY: raise() only sends a signal to the calling thread; it has no
+    // memory-safety preconditions. The default action of SIGTSTP stops the
+    // process; execution continues here on SIGCONT.
+    let rc = unsafe { libc::raise(libc::SIGTSTP) };
+    let stopped = if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) };
+    enable(mouse)?;
+    stopped
 }
 
 /// Puts the terminal back: ends any synchronized update, turns mouse capture

@@ -44,6 +44,8 @@ pub enum Command {
     Copy(String),
     /// Clear the terminal and draw everything again.
     Redraw,
+    /// Stop the process until the shell resumes it (job control).
+    Suspend,
     /// Leave.
     Quit,
 }
@@ -98,6 +100,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
     if action == Action::Interrupt {
         app.quit = true;
         cmds.push(Command::Quit);
+    } else if action == Action::Suspend {
+        cmds.push(Command::Suspend);
     } else if app.overlay.is_some() {
         overlay_update(app, action, &mut cmds);
     } else if app.person.is_none() && app.list().filtering {
@@ -374,7 +378,6 @@ fn back(app: &mut App) {
     }
     if app.pane == Pane::Refunds && !app.refunds.selected.is_empty() {
         app.refunds.selected.clear();
-        app.refunds.selected_total = Money::ZERO;
         return;
     }
     app.toast = None;
@@ -384,7 +387,6 @@ fn set_scope(app: &mut App, scope: Scope, cmds: &mut Vec<Command>) {
     if scope != app.scope {
         app.scope = scope;
         app.refunds.selected.clear();
-        app.refunds.selected_total = Money::ZERO;
         for pane in [Pane::Review, Pane::Items, Pane::Refunds] {
             load_pane(app, pane, cmds);
         }
@@ -401,38 +403,19 @@ fn toggle_select(app: &mut App) {
     if app.person.is_some() || app.pane != Pane::Refunds {
         return;
     }
-    let Some(row) = current_refund(app) else { return };
-    let (id, amount) = (row.id.clone(), row.amount);
-    let r = &mut app.refunds;
-    if r.selected.remove(&id) {
-        r.selected_total = r.selected_total.checked_sub(amount).unwrap_or(Money::ZERO);
-    } else {
-        r.selected.insert(id);
-        r.selected_total = add(r.selected_total, amount);
-    }
+    let Some(i) = app.refunds.list.current() else { return };
+    let amount = app.refunds.rows.items[i].amount;
+    let on = !app.refunds.selected.contains(i);
+    app.refunds.selected.set(i, on, amount);
     move_cursor(app, 1);
 }
 
 fn select_all(app: &mut App) {
     let r = &mut app.refunds;
-    let all_selected =
-        !r.list.visible.is_empty() && r.list.visible.iter().all(|&i| r.selected.contains(&r.rows.items[i].id));
+    let all_selected = !r.list.visible.is_empty() && r.list.visible.iter().all(|&i| r.selected.contains(i));
     for &i in &r.list.visible {
-        let row = &r.rows.items[i];
-        if all_selected {
-            r.selected.remove(&row.id);
-        } else {
-            r.selected.insert(row.id.clone());
-        }
+        r.selected.set(i, !all_selected, r.rows.items[i].amount);
     }
-    recompute_selected_total(app);
-}
-
-fn recompute_selected_total(app: &mut App) {
-    let r = &mut app.refunds;
-    r.selected.retain(|id| r.index.contains_key(id));
-    r.selected_total =
-        r.selected.iter().filter_map(|id| r.index.get(id)).map(|&i| r.rows.items[i].amount).fold(Money::ZERO, add);
 }
 
 fn add(a: Money, b: Money) -> Money {
@@ -617,9 +600,7 @@ fn refund_targets(app: &App) -> Vec<usize> {
     if r.selected.is_empty() {
         return r.list.current().into_iter().collect();
     }
-    let mut idx: Vec<usize> = r.selected.iter().filter_map(|id| r.index.get(id).copied()).collect();
-    idx.sort_unstable();
-    idx
+    r.selected.rows().collect()
 }
 
 fn refund_action(app: &mut App, id: ActionId) {
@@ -1003,11 +984,51 @@ fn filter_update(app: &mut App, action: Action) {
         Action::Do(ActionId::Quit) => app.list_mut().filtering = false,
         other => {
             let list = app.list_mut();
+            let old = list.filter.text().to_string();
             if edit_text(&mut list.filter, &other) {
-                recompute(app, app.pane);
+                if search::narrows(&old, app.list().filter.text()) {
+                    narrow(app, app.pane);
+                } else {
+                    recompute(app, app.pane);
+                }
             }
         }
     }
+}
+
+/// Filters the visible rows of `pane` again after the filter text grew: only
+/// rows that matched before can match now.
+fn narrow(app: &mut App, pane: Pane) {
+    let f = search::Filter::new(app.list().filter.text());
+    let keep = app.list().current();
+    match pane {
+        Pane::Camps => {
+            let keys = &app.camps.rows.keys;
+            app.camps.list.visible.retain(|&i| i == 0 || keys.get(i - 1).is_some_and(|k| f.matches(k)));
+        }
+        Pane::Review => {
+            let keys = &app.review.rows.keys;
+            app.review.list.visible.retain(|&i| f.matches(&keys[i]));
+        }
+        Pane::Items => {
+            let keys = &app.items.rows.keys;
+            app.items.list.visible.retain(|&i| f.matches(&keys[i]));
+        }
+        Pane::Refunds => {
+            let r = &mut app.refunds;
+            let keys = &r.rows.keys;
+            r.list.visible.retain(|&i| f.matches(&keys[i]));
+            r.visible_total = r.list.visible.iter().map(|&i| r.rows.items[i].amount).fold(Money::ZERO, add);
+        }
+    }
+    let height = layout::list_height(app, pane);
+    let list = app.list_mut();
+    match keep.and_then(|k| list.visible.iter().position(|v| *v == k)) {
+        Some(pos) => list.cursor = pos,
+        None => list.cursor = 0,
+    }
+    list.ensure_visible(height);
+    after_cursor_move(app);
 }
 
 // ---------------------------------------------------------------- replies
@@ -1159,6 +1180,8 @@ fn loaded(
                 }
                 Ok(View::Refunds(rows)) => {
                     let keep = current_refund(app).map(|c| c.id.clone());
+                    let chosen: Vec<RefundId> =
+                        app.refunds.selected.rows().map(|i| app.refunds.rows.items[i].id.clone()).collect();
                     app.refunds.rows.keys = rows
                         .iter()
                         .map(|r| {
@@ -1178,7 +1201,13 @@ fn loaded(
                     app.refunds.index = rows.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
                     app.refunds.rows.items = rows;
                     finish_load(app, Pane::Refunds);
-                    recompute_selected_total(app);
+                    let r = &mut app.refunds;
+                    r.selected.clear();
+                    for id in chosen {
+                        if let Some(&i) = r.index.get(&id) {
+                            r.selected.set(i, true, r.rows.items[i].amount);
+                        }
+                    }
                     let row = keep.and_then(|id| app.refunds.index.get(&id).copied());
                     app.refunds.list.select_row(row);
                 }
@@ -1238,10 +1267,12 @@ fn performed(app: &mut App, ticket: u64, result: Result<ActionOutcome, SourceErr
                 }
             }
             // Rows that were acted on leave the selection.
+            let r = &mut app.refunds;
             for id in &flight.pending {
-                app.refunds.selected.remove(&RefundId::new(id.as_str()));
+                if let Some(&i) = r.index.get(&RefundId::new(id.as_str())) {
+                    r.selected.set(i, false, r.rows.items[i].amount);
+                }
             }
-            recompute_selected_total(app);
             reload_all(app, cmds);
         }
         Err(e) => {

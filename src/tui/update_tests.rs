@@ -183,20 +183,20 @@ fn space_selects_and_totals_follow() {
     rig.key(KeyCode::Char(' '));
     rig.key(KeyCode::Char(' '));
     assert_eq!(rig.app.refunds.selected.len(), 2);
-    assert_eq!(rig.app.refunds.selected_total, Money::from_fen(8800));
+    assert_eq!(rig.app.refunds.selected.total(), Money::from_fen(8800));
     assert_eq!(rig.app.refunds.list.cursor, 2, "space moves down");
     rig.key(KeyCode::Char('k'));
     rig.key(KeyCode::Char(' '));
-    assert_eq!(rig.app.refunds.selected_total, Money::from_fen(3900), "space again unselects");
+    assert_eq!(rig.app.refunds.selected.total(), Money::from_fen(3900), "space again unselects");
     rig.key(KeyCode::Char('*'));
     assert_eq!(rig.app.refunds.selected.len(), 3);
-    assert_eq!(rig.app.refunds.selected_total, Money::from_fen(11700));
+    assert_eq!(rig.app.refunds.selected.total(), Money::from_fen(11700));
     rig.key(KeyCode::Char('*'));
     assert!(rig.app.refunds.selected.is_empty(), "* again clears");
     rig.key(KeyCode::Char(' '));
     rig.key(KeyCode::Esc);
     assert!(rig.app.refunds.selected.is_empty(), "Esc clears the selection");
-    assert_eq!(rig.app.refunds.selected_total, Money::ZERO);
+    assert_eq!(rig.app.refunds.selected.total(), Money::ZERO);
 }
 
 #[test]

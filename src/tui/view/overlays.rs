@@ -85,6 +85,12 @@ pub fn help_lines<'a>(app: &App, typed: &str) -> Vec<Line<'a>> {
             ]));
         }
     }
+    if typed.is_empty() {
+        lines.push(Line::from(Span::styled(tr(app.lang, Msg::FixedKeys).to_string(), app.theme.style(Role::Header))));
+        for m in [Msg::FixedCtrlC, Msg::FixedCtrlZ, Msg::FixedTextKeys] {
+            lines.push(Line::from(Span::styled(format!("  {}", tr(app.lang, m)), app.theme.style(Role::Dim))));
+        }
+    }
     if lines.is_empty() {
         lines
             .push(Line::from(Span::styled(trf(app.lang, Msg::NoMatches, &[("q", typed)]), app.theme.style(Role::Dim))));

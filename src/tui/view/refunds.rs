@@ -71,7 +71,7 @@ pub(super) fn draw(buf: &mut Buffer, body: Rect, app: &App) -> Option<Position> 
                     (fmt::time(app, row.updated_at), None),
                 ],
                 cursor: pos == list.cursor,
-                selected: r.selected.contains(&row.id),
+                selected: r.selected.contains(i),
                 dim: matches!(row.state, RefundState::Rejected),
             }
         })
@@ -85,7 +85,7 @@ pub(super) fn draw(buf: &mut Buffer, body: Rect, app: &App) -> Option<Position> 
         let sel = trf(
             lang,
             Msg::SelectedTotal,
-            &[("n", &r.selected.len().to_string()), ("total", &r.selected_total.to_string())],
+            &[("n", &r.selected.len().to_string()), ("total", &r.selected.total().to_string())],
         );
         let listed = trf(
             lang,
