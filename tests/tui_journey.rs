@@ -155,7 +155,7 @@ fn keys_file_and_english_and_ascii_borders() {
     let t = Tui::campdesk(&["--tui-fixture", "en", "--keys", &keys], &[], 120, 30);
     let s = t.wait_for("campdesk camp desk");
     assert!(s.contains("+-") && !s.contains('┌'), "ASCII borders:\n{s}");
-    t.wait_for("the keys file has 1 warnings");
+    t.wait_for("the keys file has 1 warning(s)");
     // q no longer quits; help shows Q for quit.
     t.keys(&["q"]);
     t.keys(&["?"]);

@@ -87,7 +87,8 @@ pub fn start(app: &mut App) -> Vec<Command> {
             log(app, Level::Warn, w, false);
         }
         let n = app.keymap.warnings.len().to_string();
-        let text = trf(app.lang, Msg::Keyfile, &[("n", &n)]);
+        let key = super::view::key_of(app, ActionId::Messages);
+        let text = trf(app.lang, Msg::Keyfile, &[("n", &n), ("key", &key)]);
         log(app, Level::Warn, text, true);
     }
     reload_all(app, &mut cmds);
@@ -436,7 +437,8 @@ fn undo(app: &mut App, cmds: &mut Vec<Command>) {
             cmds.push(Command::Perform { ticket, action: SourceAction::Undo(token) });
         }
         None => {
-            let text = trf(app.lang, Msg::CannotUndo, &[("label", &entry.label)]);
+            let key = super::view::key_of(app, ActionId::Undo);
+            let text = trf(app.lang, Msg::CannotUndo, &[("label", &entry.label), ("key", &key)]);
             log(app, Level::Warn, text, true);
         }
     }

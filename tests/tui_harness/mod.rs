@@ -2,7 +2,7 @@
 //! screen until it shows what a step expects (never a fixed sleep as the
 //! assertion), dump the screen when it does not.
 //!
-//! The program runs under `sh -c '<cmd>; echo "exit=$?"; stty -a; sleep 600'`,
+//! The program runs under `sh -c '<cmd>; echo "exit=$?"; stty -a; echo end-of-stty; sleep 600'`,
 //! so after it ends the pane shows its exit code and the terminal modes it
 //! left behind (a restored terminal has `icanon` and `echo` on).
 //!
@@ -67,7 +67,7 @@ impl Tui {
         let env_part: Vec<String> = vars.iter().map(|(k, v)| format!("{k}={}", quote(v))).collect();
         let cmd: Vec<String> = argv.iter().map(|a| quote(a)).collect();
         let script = format!(
-            "cd {dir} && env {env} {cmd}; echo \"exit=$?\"; stty -a; sleep 600",
+            "cd {dir} && env {env} {cmd}; echo \"exit=$?\"; stty -a; echo end-of-stty; sleep 600",
             dir = quote(&dir.path().display().to_string()),
             env = env_part.join(" "),
             cmd = cmd.join(" ")
@@ -156,23 +156,25 @@ impl Tui {
 
     /// The pid of the program (the shell's child).
     pub fn program_pid(&self) -> u32 {
-        let shell = self.tmux(&["display-message", "-p", "-t", &self.session, "#{pane_pid}"]);
-        let shell = shell.trim().to_string();
         let start = Instant::now();
         loop {
-            let out = Command::new("pgrep").args(["-P", &shell]).output().expect("pgrep runs");
-            let text = String::from_utf8_lossy(&out.stdout);
-            if let Some(pid) = text.split_whitespace().next().and_then(|p| p.parse().ok()) {
-                return pid;
+            let shell = self.tmux(&["display-message", "-p", "-t", &self.session, "#{pane_pid}"]);
+            let shell = shell.trim().to_string();
+            if !shell.is_empty() {
+                let out = Command::new("pgrep").args(["-P", &shell]).output().expect("pgrep runs");
+                let text = String::from_utf8_lossy(&out.stdout);
+                if let Some(pid) = text.split_whitespace().next().and_then(|p| p.parse().ok()) {
+                    return pid;
+                }
             }
-            assert!(start.elapsed() < TIMEOUT, "no child of the shell {shell}");
+            assert!(start.elapsed() < TIMEOUT, "no child of the pane's shell ({shell:?}):\n{}", self.screen());
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
     /// Waits for the program to end; returns the screen with its exit code and terminal modes.
     pub fn wait_exit(&self) -> String {
-        self.wait_until("the program to exit", |s| s.contains("exit=") && s.contains("speed"))
+        self.wait_until("the program to exit", |s| s.contains("exit=") && s.contains("end-of-stty"))
     }
 }
 

@@ -170,7 +170,11 @@ fn detail(buf: &mut Buffer, area: Rect, app: &App) {
         }
         None => {
             let rows = &app.camps.rows.items;
-            lines.push(Line::from(Span::styled(tr(lang, Msg::AllCampsHint), app.theme.style(Role::Dim))));
+            let key = super::key_of(app, crate::tui::action::ActionId::Open);
+            lines.push(Line::from(Span::styled(
+                trf(lang, Msg::AllCampsHint, &[("key", &key)]),
+                app.theme.style(Role::Dim),
+            )));
             (
                 [
                     sum(rows, |r| r.paid),

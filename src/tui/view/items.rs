@@ -10,6 +10,7 @@ use ratatui::widgets::Widget;
 
 use super::table::{self, Col, Row};
 use super::{block, clip_line, draw_lines, filter_cursor, fmt, list_title, placeholder, wrapped};
+use crate::tui::action::ActionId;
 use crate::tui::app::App;
 use crate::tui::i18n::{Msg, day_mark_name, decision_name, kind_name, tr, trf, weekday_name};
 use crate::tui::layout;
@@ -155,7 +156,11 @@ fn item_lines<'a>(app: &App, it: &ReviewItem, width: usize) -> (Vec<Line<'a>>, O
     lines.push(Line::from(strip));
     lines.push(Line::from(Span::styled(tr(lang, Msg::DayLegend), theme.style(Role::Dim))));
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(tr(lang, Msg::EvidenceTitle), theme.style(Role::Header))));
+    let (l, r) = (super::key_of(app, ActionId::Left), super::key_of(app, ActionId::Right));
+    lines.push(Line::from(Span::styled(
+        trf(lang, Msg::EvidenceTitle, &[("left", &l), ("right", &r)]),
+        theme.style(Role::Header),
+    )));
     let mut day_line = None;
     for (i, d) in it.days.iter().enumerate() {
         let here = i == app.items.day;

@@ -267,6 +267,16 @@ pub fn clip_line<'a>(line: Line<'a>, width: usize, ellipsis: &str) -> Line<'a> {
     Line::from(out).style(line.style)
 }
 
+/// The first key of `action`, or `:name` when it has none (palette).
+pub fn key_of(app: &App, action: ActionId) -> String {
+    app.keymap.first_key(action).map_or_else(|| format!(":{}", action.name()), |k| k.to_string())
+}
+
+/// "key label  key label" for `actions`, from the effective keymap.
+pub fn key_hints(app: &App, actions: &[ActionId]) -> String {
+    actions.iter().map(|&a| format!("{} {}", key_of(app, a), action_short(app.lang, a))).collect::<Vec<_>>().join("  ")
+}
+
 /// The help overlay's text for a filter, as plain lines (for tests and scripts).
 pub fn help_text(app: &App, typed: &str) -> String {
     overlays::help_lines(app, typed)

@@ -10,7 +10,7 @@ use ratatui::widgets::Widget;
 
 use super::{block, clip_line, draw_lines, fmt, placeholder, wrapped};
 use crate::tui::app::{App, PersonPage};
-use crate::tui::i18n::{Msg, day_mark_name, link_state_name, state_name, tr, verdict_name, weekday_name};
+use crate::tui::i18n::{Msg, day_mark_name, link_state_name, state_name, tr, trf, verdict_name, weekday_name};
 use crate::tui::model::{CandidateRef, DayMark, PersonDetail, VerdictKind};
 use crate::tui::theme::Role;
 
@@ -42,7 +42,8 @@ fn section<'a>(app: &App, lines: &mut Vec<Line<'a>>, msg: Msg) {
     if !lines.is_empty() {
         lines.push(Line::from(""));
     }
-    lines.push(Line::from(Span::styled(tr(app.lang, msg).to_string(), app.theme.style(Role::Header))));
+    let key = super::key_of(app, crate::tui::action::ActionId::Copy);
+    lines.push(Line::from(Span::styled(trf(app.lang, msg, &[("key", &key)]), app.theme.style(Role::Header))));
 }
 
 fn none<'a>(app: &App) -> Line<'a> {

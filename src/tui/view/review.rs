@@ -118,7 +118,11 @@ fn card_lines<'a>(app: &App, card: &ReviewCard, width: usize) -> (Vec<Line<'a>>,
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(tr(lang, Msg::ReviewHint), theme.style(Role::Dim))));
+    use crate::tui::action::ActionId::{Link, RejectCandidate, Right, SearchPlanet};
+    lines.push(Line::from(Span::styled(
+        super::key_hints(app, &[Right, Link, RejectCandidate, SearchPlanet]),
+        theme.style(Role::Dim),
+    )));
     (lines, focus_line)
 }
 
