@@ -76,11 +76,29 @@ pub struct Rows<T> {
     pub loaded: bool,
     /// Generation of the newest load asked for (older replies are dropped).
     pub generation: u64,
+    /// The data changed again while a load was on its way: load once more
+    /// when it arrives (bursts of changes cost one extra load, not one each).
+    pub again: bool,
 }
 
 impl<T> Default for Rows<T> {
     fn default() -> Self {
-        Rows { items: Vec::new(), keys: Vec::new(), loading: false, error: None, loaded: false, generation: 0 }
+        Rows {
+            items: Vec::new(),
+            keys: Vec::new(),
+            loading: false,
+            error: None,
+            loaded: false,
+            generation: 0,
+            again: false,
+        }
+    }
+}
+
+impl<T> Rows<T> {
+    /// The load bookkeeping: generation, loading, again.
+    pub fn load_state(&mut self) -> (&mut u64, &mut bool, &mut bool) {
+        (&mut self.generation, &mut self.loading, &mut self.again)
     }
 }
 
@@ -590,6 +608,16 @@ impl App {
             Pane::Review => &mut self.review.list,
             Pane::Items => &mut self.items.list,
             Pane::Refunds => &mut self.refunds.list,
+        }
+    }
+
+    /// The load bookkeeping of `pane`: generation, loading, again.
+    pub fn load_state(&mut self, pane: Pane) -> (&mut u64, &mut bool, &mut bool) {
+        match pane {
+            Pane::Camps => self.camps.rows.load_state(),
+            Pane::Review => self.review.rows.load_state(),
+            Pane::Items => self.items.rows.load_state(),
+            Pane::Refunds => self.refunds.rows.load_state(),
         }
     }
 

@@ -1226,6 +1226,9 @@ fn loaded(
             }
             let height = layout::list_height(app, pane);
             list_of(app, pane).ensure_visible(height);
+            if *app.load_state(pane).2 {
+                load_pane(app, pane, cmds);
+            }
         }
     }
 }
@@ -1293,20 +1296,28 @@ fn pane_generation(app: &App, pane: Pane) -> u64 {
     }
 }
 
+/// Loads `pane` for the current scope; a newer load makes older replies stale.
 fn load_pane(app: &mut App, pane: Pane, cmds: &mut Vec<Command>) {
     let generation = app.next_id();
-    match pane {
-        Pane::Camps => (app.camps.rows.generation, app.camps.rows.loading) = (generation, true),
-        Pane::Review => (app.review.rows.generation, app.review.rows.loading) = (generation, true),
-        Pane::Items => (app.items.rows.generation, app.items.rows.loading) = (generation, true),
-        Pane::Refunds => (app.refunds.rows.generation, app.refunds.rows.loading) = (generation, true),
-    }
+    let (g, loading, again) = app.load_state(pane);
+    (*g, *loading, *again) = (generation, true, false);
     cmds.push(Command::Load { query: app.query_for(pane), generation });
+}
+
+/// Reloads `pane` after a data change: at once when idle, otherwise once
+/// more when the load on its way arrives.
+fn refresh_pane(app: &mut App, pane: Pane, cmds: &mut Vec<Command>) {
+    let (_, loading, again) = app.load_state(pane);
+    if *loading {
+        *again = true;
+    } else {
+        load_pane(app, pane, cmds);
+    }
 }
 
 fn reload_all(app: &mut App, cmds: &mut Vec<Command>) {
     for pane in Pane::ALL {
-        load_pane(app, pane, cmds);
+        refresh_pane(app, pane, cmds);
     }
     if let Some(p) = &app.person {
         let person = p.person.clone();

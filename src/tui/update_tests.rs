@@ -492,8 +492,24 @@ fn a_data_version_bump_reloads_the_views() {
     let cmds = receive(&mut rig.app, Inbound::Status(status.clone()));
     assert!(cmds.is_empty(), "same version, nothing to reload");
     status.data_version += 1;
-    let cmds = receive(&mut rig.app, Inbound::Status(status));
+    let cmds = receive(&mut rig.app, Inbound::Status(status.clone()));
     assert_eq!(cmds.iter().filter(|c| matches!(c, Command::Load { .. })).count(), 4);
+    // More changes while those loads are out: no new loads now…
+    for _ in 0..5 {
+        status.data_version += 1;
+        assert!(receive(&mut rig.app, Inbound::Status(status.clone())).is_empty());
+    }
+    // …and exactly one more per pane when each arrives.
+    let mut again = Vec::new();
+    for c in cmds {
+        if let Command::Load { query, generation } = c {
+            let result = rig.fixture.view(&query);
+            again.extend(receive(&mut rig.app, Inbound::Loaded { query, generation, result }));
+        }
+    }
+    assert_eq!(again.iter().filter(|c| matches!(c, Command::Load { .. })).count(), 4);
+    rig.settle(again);
+    assert!(!rig.app.refunds.rows.loading);
 }
 
 #[test]
