@@ -74,14 +74,18 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// TUI frame render time with a large refund queue, and key-to-screen latency.
-    Tui {
-        /// Rows in the refund queue.
-        #[arg(long, default_value_t = 100_000)]
-        rows: usize,
-        /// Frames to render per measurement.
-        #[arg(long, default_value_t = 200)]
-        frames: usize,
-    },
+    Tui(BenchTuiArgs),
+}
+
+/// `campdesk bench tui` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchTuiArgs {
+    /// Rows in the refund queue.
+    #[arg(long, default_value_t = 100_000)]
+    pub rows: usize,
+    /// Frames to render per measurement.
+    #[arg(long, default_value_t = 200)]
+    pub frames: usize,
 }
 
 /// `campdesk config …`

@@ -87,7 +87,7 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
         Some(Command::Serve) => serve::run(&cli.global),
-        Some(Command::Bench { which: BenchCommand::Tui { rows, frames } }) => bench_tui::run(*rows, *frames),
+        Some(Command::Bench { which: BenchCommand::Tui(args) }) => bench_tui::run(args.rows, args.frames),
         None => tui::run(&cli.global, &cli.tui),
     };
     match result {
