@@ -11,8 +11,24 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub tui: TuiArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Flags of the full-screen workstation (`campdesk` with no subcommand).
+#[derive(Clone, Debug, Default, Args)]
+pub struct TuiArgs {
+    /// Capture the mouse: wheel scrolls, click picks (Shift-drag still selects text).
+    #[arg(long)]
+    pub mouse: bool,
+    /// Key bindings and display options (default: keys.toml next to camps.toml).
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+    /// Test entry: run the TUI on built-in UI fixture data ("zh" or "en"); no config, no store.
+    #[arg(long, hide = true, value_name = "LANG", num_args = 0..=1, default_missing_value = "zh")]
+    pub tui_fixture: Option<String>,
 }
 
 /// Flags every subcommand accepts.
@@ -69,6 +85,8 @@ impl Command {
 /// `campdesk bench …`
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// TUI frame render time with a large refund queue, and key-to-screen latency.
+    Tui(BenchTuiArgs),
     /// Archive, parse and store generated zsxq/WeCom pages into a file-backed store in a temp dir.
     Ingest(BenchIngestArgs),
     /// Time the check-in rules on generated camps (verdicts, anomalies, progress).
@@ -147,6 +165,17 @@ pub struct ImportArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `campdesk bench tui` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchTuiArgs {
+    /// Rows in the refund queue.
+    #[arg(long, default_value_t = 100_000)]
+    pub rows: usize,
+    /// Frames to render per measurement.
+    #[arg(long, default_value_t = 200)]
+    pub frames: usize,
 }
 
 /// `campdesk config …`

@@ -4,10 +4,12 @@
 mod audit;
 mod bench_ingest;
 mod bench_rules;
+mod bench_tui;
 mod config_check;
 mod import;
 mod serve;
 mod status;
+mod tui;
 
 use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
 use crate::config::{Config, LoadError};
@@ -95,9 +97,8 @@ pub fn run(cli: Cli) -> Exit {
                 bench_rules::RulesBench { camps: *camps, members: *members, days: *days, runs: *runs, seed: *seed };
             bench_rules::run(settings, *json)
         }
-        None => Err(CommandError::user(
-            "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
-        )),
+        Some(Command::Bench { which: BenchCommand::Tui(args) }) => bench_tui::run(args.rows, args.frames),
+        None => tui::run(&cli.global, &cli.tui),
     };
     match result {
         Ok(exit) => exit,

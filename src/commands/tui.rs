@@ -1,0 +1,101 @@
+//! `campdesk` with no subcommand: the full-screen workstation.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use super::{CommandError, Exit, load_config, runtime};
+use crate::cli::{GlobalArgs, TuiArgs};
+use crate::config::Lang;
+use crate::service::{Backend, EngineMode, attach_or_start};
+use crate::store::OpenedBy;
+use crate::tui::fixture::{FixtureSource, FixtureSpec};
+use crate::tui::{self, EngineLabel, TuiOptions, TuiSource};
+
+/// How the TUI reads its views and performs its actions through the service.
+/// `None` until the service answers the TUI's data requests; the integrator
+/// wires it in this one line: `Some(|backend| Arc::new(BackendSource::new(backend)))`.
+const BACKEND_SOURCE: Option<MakeSource> = None;
+
+/// Builds the TUI's source over the service backend.
+type MakeSource = fn(Arc<Backend>) -> Arc<dyn TuiSource>;
+
+/// Env var (fixture entry only): panic this many milliseconds after start, to
+/// test that the terminal is restored.
+const FIXTURE_PANIC_ENV: &str = "CAMPDESK_TUI_FIXTURE_PANIC_MS";
+
+pub(super) fn run(global: &GlobalArgs, args: &TuiArgs) -> Result<Exit, CommandError> {
+    if let Some(lang) = &args.tui_fixture {
+        return run_fixture(global, args, lang);
+    }
+    let Some(make_source) = BACKEND_SOURCE else {
+        return Err(CommandError::user(
+            "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
+        ));
+    };
+    let config = load_config(global)?;
+    let settings = tui::settings::load(args.keys.as_deref(), &global.config).map_err(CommandError::user)?;
+    require_terminal()?;
+    let _log = crate::logging::init(&global.data, false);
+    runtime()?.block_on(async {
+        let backend = Arc::new(attach_or_start(global, OpenedBy::Tui, true).await?);
+        let status = backend
+            .status_updates()
+            .await
+            .map_err(|e| CommandError::internal(format!("cannot follow the engine status: {e}")))?;
+        let engine = match backend.mode() {
+            EngineMode::InProcess => EngineLabel::InProcess,
+            EngineMode::Attached => EngineLabel::Attached,
+        };
+        let options =
+            TuiOptions { lang: config.lang, tz: config.day_rule.tz.clone(), settings, mouse: args.mouse, engine };
+        let result = tui::run(make_source(backend.clone()), status, options).await;
+        backend.shutdown().await;
+        result.map_err(|e| CommandError::internal(format!("terminal: {e}")))?;
+        Ok(Exit::Ok)
+    })
+}
+
+/// The hidden test entry: the TUI on invented data, no config or store.
+fn run_fixture(global: &GlobalArgs, args: &TuiArgs, lang: &str) -> Result<Exit, CommandError> {
+    let lang = match lang {
+        "zh" => Lang::Zh,
+        "en" => Lang::En,
+        other => return Err(CommandError::user(format!("--tui-fixture: `{other}` is not \"zh\" or \"en\""))),
+    };
+    let settings = tui::settings::load(args.keys.as_deref(), &global.config).map_err(CommandError::user)?;
+    require_terminal()?;
+    let panic_after = std::env::var(FIXTURE_PANIC_ENV).ok().and_then(|v| v.parse::<u64>().ok());
+    runtime()?.block_on(async {
+        let fixture = FixtureSource::new(jiff::Timestamp::now(), FixtureSpec::default());
+        let status = fixture.status_updates();
+        let options = TuiOptions {
+            lang,
+            tz: crate::domain::time::shanghai(),
+            settings,
+            mouse: args.mouse,
+            engine: EngineLabel::Fixture,
+        };
+        let ui = tui::run(Arc::new(fixture), status, options);
+        let result = match panic_after {
+            Some(ms) => tokio::select! {
+                r = ui => r,
+                () = tokio::time::sleep(std::time::Duration::from_millis(ms)) => {
+                    panic!("deliberate panic ({FIXTURE_PANIC_ENV}) to test terminal restore")
+                }
+            },
+            None => ui.await,
+        };
+        result.map_err(|e| CommandError::internal(format!("terminal: {e}")))?;
+        Ok(Exit::Ok)
+    })
+}
+
+fn require_terminal() -> Result<(), CommandError> {
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        Ok(())
+    } else {
+        Err(CommandError::user(
+            "the workstation needs a terminal (stdin and stdout); for scripts use a subcommand, see `campdesk --help`",
+        ))
+    }
+}
