@@ -68,6 +68,11 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// The refund queue: list, approve, reject, undo, settle offline.
+    Refunds {
+        #[command(subcommand)]
+        action: RefundsCommand,
+    },
     /// Benchmarks that print their figures (build with --release).
     Bench {
         #[command(subcommand)]
@@ -176,6 +181,77 @@ pub struct BenchTuiArgs {
     /// Frames to render per measurement.
     #[arg(long, default_value_t = 200)]
     pub frames: usize,
+}
+
+/// `campdesk refunds …`
+#[derive(Debug, Subcommand)]
+pub enum RefundsCommand {
+    /// List the queue.
+    List {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Only this state (proposed, approved, rejected, submitted, succeeded, failed, settled_offline).
+        #[arg(long)]
+        state: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve refunds by id, or every clear pass of a camp.
+    Approve {
+        /// Refund ids.
+        ids: Vec<String>,
+        /// With --all-passed: the camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Every proposed full-deposit refund of --camp that needs no explicit decision.
+        #[arg(long, requires = "camp")]
+        all_passed: bool,
+        /// Who approves (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// A note kept with the approval.
+        #[arg(long)]
+        note: Option<String>,
+        /// Go ahead even when the batch exceeds the camp's batch_cap.
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reject refunds, with a reason.
+    Reject {
+        /// Refund ids.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Why (required).
+        #[arg(long)]
+        reason: String,
+        /// Who rejects (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Take back an approval or rejection while nothing has been paid.
+    Undo {
+        /// Refund id.
+        id: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Record that a failed refund was paid by hand, with evidence.
+    SettleOffline {
+        /// Refund id.
+        id: String,
+        /// The evidence: transfer reference, screenshot name, who paid.
+        #[arg(long)]
+        evidence: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
 }
 
 /// `campdesk config …`

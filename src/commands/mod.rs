@@ -7,6 +7,7 @@ mod bench_rules;
 mod bench_tui;
 mod config_check;
 mod import;
+mod refunds;
 mod serve;
 mod status;
 mod tui;
@@ -90,6 +91,7 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
         Some(Command::Serve) => serve::run(&cli.global),
+        Some(Command::Refunds { action }) => refunds::run(&cli.global, action),
         Some(Command::Import { what }) => import::run(&cli.global, what),
         Some(Command::Bench { which: BenchCommand::Ingest(args) }) => bench_ingest::run(args),
         Some(Command::Bench { which: BenchCommand::Rules { camps, members, days, runs, seed, json } }) => {
@@ -152,4 +154,13 @@ where
         backend.shutdown().await;
         result
     })
+}
+
+/// Who is acting: `--by`, else `$USER`/`$LOGNAME`, else "operator".
+pub(crate) fn actor(by: Option<&str>) -> String {
+    by.map(str::to_string)
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "operator".to_string())
 }

@@ -36,6 +36,51 @@ pub enum Request {
         /// Check and count only.
         dry_run: bool,
     },
+    /// The refund queue, optionally of one camp and one state.
+    RefundsList {
+        /// Only this camp.
+        camp: Option<String>,
+        /// Only this state.
+        state: Option<crate::domain::RefundState>,
+    },
+    /// Approve refunds (given ids, or every clear pass of a camp).
+    RefundsApprove {
+        /// The refunds.
+        ids: Vec<String>,
+        /// Approve every proposed full-deposit refund of this camp that needs no explicit decision.
+        all_passed_of: Option<String>,
+        /// Who approves.
+        by: String,
+        /// Optional note.
+        note: Option<String>,
+        /// Go ahead even above the camp's batch cap.
+        confirm: bool,
+    },
+    /// Reject refunds with a reason.
+    RefundsReject {
+        /// The refunds.
+        ids: Vec<String>,
+        /// Why.
+        reason: String,
+        /// Who rejects.
+        by: String,
+    },
+    /// Take back an approval or rejection while nothing has been paid.
+    RefundsUndo {
+        /// The refund.
+        id: String,
+        /// Who.
+        by: String,
+    },
+    /// Record that a failed refund (or an approved one of a manual camp) was paid by hand.
+    RefundsSettleOffline {
+        /// The refund.
+        id: String,
+        /// The evidence (transfer reference, screenshot name).
+        evidence: String,
+        /// Who.
+        by: String,
+    },
 }
 
 /// What a request returns.
@@ -56,6 +101,11 @@ pub enum Response {
     },
     /// For [`Request::Import`].
     Imported(crate::sources::files::ImportReport),
+    /// Refunds (listed, or as they are after the requested change).
+    Refunds {
+        /// The refunds.
+        refunds: Vec<crate::refund::Refund>,
+    },
 }
 
 /// A task's outcome in a form that crosses the socket.

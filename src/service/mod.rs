@@ -4,6 +4,7 @@
 
 pub mod api;
 mod backend;
+mod refunds;
 
 use std::sync::Arc;
 
@@ -66,11 +67,23 @@ impl Service {
                 let report = crate::sources::files::import_bytes(&self.store, &self.config, &file_name, &bytes, &opts)
                     .map_err(import_error)?;
                 if report.written {
-                    self.engine.status_sender().send_modify(|s| s.data_version += 1);
+                    self.data_changed();
                 }
                 Ok(Response::Imported(report))
             }
+            Request::RefundsList { camp, state } => self.refunds_list(camp.as_deref(), state),
+            Request::RefundsApprove { ids, all_passed_of, by, note, confirm } => {
+                self.refunds_approve(&ids, all_passed_of.as_deref(), &by, note.as_deref(), confirm)
+            }
+            Request::RefundsReject { ids, reason, by } => self.refunds_reject(&ids, &reason, &by),
+            Request::RefundsUndo { id, by } => self.refunds_undo(&id, &by),
+            Request::RefundsSettleOffline { id, evidence, by } => self.refunds_settle_offline(&id, &evidence, &by),
         }
+    }
+
+    /// Tells front ends that stored data changed (they reload their views).
+    pub fn data_changed(&self) {
+        self.engine.status_sender().send_modify(|s| s.data_version += 1);
     }
 
     fn status(&self) -> Result<StatusReport, ServiceError> {
