@@ -2,10 +2,12 @@
 //! `run` prints errors once, on stderr, and maps them to exit codes.
 
 mod audit;
+mod bench_sim;
 mod config_check;
+mod sim;
 mod status;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
 use crate::config::{Config, LoadError};
 use crate::store::{OpenedBy, Store, StoreError};
 
@@ -72,6 +74,8 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Config { action: ConfigCommand::Check { json } }) => config_check::run(&cli.global, *json),
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
+        Some(Command::Sim(args)) => sim::run(args),
+        Some(Command::Bench { which: BenchCommand::Sim(args) }) => bench_sim::run(args),
         None => Err(CommandError::user(
             "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
         )),
