@@ -287,8 +287,125 @@ pub enum Action {
 }
 
 impl Action {
+    /// A payment of `amount_fen` to `payee_userid`'s QR code, now, with no payer details
+    /// (set them on the returned value, e.g. with struct update syntax on a `match`).
+    pub fn pay(payee_userid: impl Into<String>, amount_fen: i64) -> Action {
+        Action::Pay {
+            transaction_id: None,
+            out_trade_no: None,
+            external_userid: None,
+            payer_name: None,
+            payer_phone: None,
+            payer_info_key: None,
+            payee_userid: payee_userid.into(),
+            amount_fen,
+            remark: String::new(),
+            description: String::new(),
+            payment_type: None,
+            at: None,
+        }
+    }
+
+    /// A payment by a known payer: their external_userid on the bill, their name in `contact_info`.
+    pub fn pay_by(
+        payee_userid: impl Into<String>,
+        amount_fen: i64,
+        external_userid: impl Into<String>,
+        remark: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Action {
+        Action::Pay {
+            transaction_id: None,
+            out_trade_no: None,
+            external_userid: Some(external_userid.into()),
+            payer_name: None,
+            payer_phone: None,
+            payer_info_key: Some(PayerInfoKey::ContactInfo),
+            payee_userid: payee_userid.into(),
+            amount_fen,
+            remark: remark.into(),
+            description: description.into(),
+            payment_type: None,
+            at: None,
+        }
+    }
+
+    /// A refund of `amount_fen` pressed in the WeCom client by the bill's payee.
+    pub fn refund_in_client(transaction_id: impl Into<String>, amount_fen: i64) -> Action {
+        Action::RefundInClient {
+            transaction_id: transaction_id.into(),
+            amount_fen,
+            refund_userid: None,
+            comment: String::new(),
+            out_refund_no: None,
+            outcome: None,
+            at: None,
+        }
+    }
+
+    /// A known external contact joins a group by QR code, without a group nickname.
+    pub fn join_group(chat_id: impl Into<String>, external_userid: impl Into<String>) -> Action {
+        Action::JoinGroup {
+            chat_id: chat_id.into(),
+            userid: external_userid.into(),
+            member_type: None,
+            name: None,
+            unionid: None,
+            group_nickname: String::new(),
+            join_scene: None,
+            invitor: None,
+            at: None,
+        }
+    }
+
+    /// Someone leaves a group.
+    pub fn leave_group(chat_id: impl Into<String>, userid: impl Into<String>) -> Action {
+        Action::LeaveGroup { chat_id: chat_id.into(), userid: userid.into(), at: None }
+    }
+
+    /// A check-in post.
+    pub fn post_checkin(checkin_id: u64, user_id: u64, text: impl Into<String>) -> Action {
+        Action::PostCheckin { checkin_id, user_id, text: text.into(), images: 0, topic_id: None, at: None }
+    }
+
+    /// A planet nickname change.
+    pub fn rename_planet(user_id: u64, name: impl Into<String>) -> Action {
+        Action::RenamePlanet { user_id, name: Some(name.into()), alias: None, at: None }
+    }
+
+    /// A WeChat name change.
+    pub fn rename_wechat(external_userid: impl Into<String>, name: impl Into<String>) -> Action {
+        Action::RenameWechat { external_userid: external_userid.into(), name: name.into(), at: None }
+    }
+
+    /// The owner closes a project.
+    pub fn close_project(checkin_id: u64) -> Action {
+        Action::CloseProject { checkin_id, at: None }
+    }
+
+    /// The same action at `when` (scheduled if that is later than the sim clock). Actions
+    /// without a time (contacts, scripts, token expiry) are returned unchanged.
+    pub fn at(mut self, when: Timestamp) -> Action {
+        match &mut self {
+            Action::Pay { at, .. }
+            | Action::RefundInClient { at, .. }
+            | Action::JoinGroup { at, .. }
+            | Action::LeaveGroup { at, .. }
+            | Action::RenameWechat { at, .. }
+            | Action::SetGroupNickname { at, .. }
+            | Action::JoinPlanet { at, .. }
+            | Action::RenamePlanet { at, .. }
+            | Action::LeavePlanet { at, .. }
+            | Action::JoinProject { at, .. }
+            | Action::PostCheckin { at, .. }
+            | Action::CloseProject { at, .. } => *at = Some(when),
+            Action::AddContact { .. } | Action::ScriptRefund { .. } | Action::ExpireTokens { .. } => {}
+        }
+        self
+    }
+
     /// When the action takes effect, if it says.
-    pub fn at(&self) -> Option<Timestamp> {
+    pub fn when(&self) -> Option<Timestamp> {
         match self {
             Action::Pay { at, .. }
             | Action::RefundInClient { at, .. }
@@ -394,5 +511,24 @@ mod tests {
         assert!(err.contains("oops"), "{err}");
         let bad_id = serde_json::from_str::<Action>(r#"{"action":"leave_planet","user_id":"abc"}"#).unwrap_err();
         assert!(bad_id.to_string().contains("abc"));
+    }
+
+    #[test]
+    fn builders_fill_defaults_and_times() {
+        let t: Timestamp = "2025-11-20T04:00:00Z".parse().unwrap();
+        let a = Action::leave_group("wrX", "wmY").at(t);
+        assert_eq!(a, Action::LeaveGroup { chat_id: "wrX".into(), userid: "wmY".into(), at: Some(t) });
+        assert_eq!(a.when(), Some(t));
+        assert_eq!(Action::pay("zhouyang", 3900).when(), None);
+        let script = Action::ScriptRefund { out_refund_no: "R".into(), outcome: RefundOutcome::Closed };
+        assert_eq!(script.clone().at(t), script, "timeless actions stay as they are");
+        match Action::pay_by("zhouyang", 3900, "wmA", "星球昵称：A", "押金") {
+            Action::Pay { external_userid, payer_info_key, remark, .. } => {
+                assert_eq!(external_userid.as_deref(), Some("wmA"));
+                assert_eq!(payer_info_key, Some(PayerInfoKey::ContactInfo));
+                assert_eq!(remark, "星球昵称：A");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -42,6 +42,34 @@ impl ClockState {
     }
 }
 
+/// Asia/Shanghai calendar days with a midnight cutoff (how zsxq counts days), looked up once.
+pub fn shanghai_days() -> &'static crate::domain::DayRule {
+    static RULE: std::sync::LazyLock<crate::domain::DayRule> =
+        std::sync::LazyLock::new(crate::domain::DayRule::shanghai);
+    &RULE
+}
+
+/// The Asia/Shanghai calendar day of `at`, remembering the last day's bounds per thread
+/// (posts arrive in time order, so most lookups hit the same day).
+pub fn shanghai_day(at: Timestamp) -> crate::domain::Day {
+    use std::cell::Cell;
+    thread_local! {
+        static LAST: Cell<Option<(Timestamp, Timestamp, crate::domain::Day)>> = const { Cell::new(None) };
+    }
+    if let Some((from, to, day)) = LAST.get()
+        && from <= at
+        && at < to
+    {
+        return day;
+    }
+    let rule = shanghai_days();
+    let day = rule.day_of(at);
+    let from = day.start_in(&rule.tz, rule.cutoff);
+    let to = day.plus_days(1).start_in(&rule.tz, rule.cutoff);
+    LAST.set(Some((from, to, day)));
+    day
+}
+
 /// Drops sub-millisecond precision.
 pub fn truncate_to_ms(t: Timestamp) -> Timestamp {
     Timestamp::from_millisecond(t.as_millisecond()).unwrap_or(t)
@@ -140,6 +168,16 @@ mod tests {
         assert!(c.set(start).is_err());
         let t: Timestamp = "2025-11-01T00:00:00Z".parse().unwrap();
         assert_eq!(c.set(t).unwrap(), t);
+    }
+
+    #[test]
+    fn cached_shanghai_day_agrees_with_the_day_rule() {
+        let rule = shanghai_days();
+        let base: Timestamp = "2025-11-03T15:59:59.999Z".parse().unwrap();
+        for ms in [0i64, 1, 1000, 3_600_000, 86_400_000, -86_400_000, 7, 86_399_999, -1] {
+            let t = base.checked_add(SignedDuration::from_millis(ms)).unwrap();
+            assert_eq!(shanghai_day(t), rule.day_of(t), "{t}");
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ use super::world::corp::{Contact, ContactKind, Corp, Group, PayerInfoKey, Staff}
 use super::world::merchant::Merchant;
 use super::world::planet::{Planet, PlanetUser, Project, ProjectKind, ProjectSpec, ZsxqToken};
 use super::world::{World, WorldSettings};
-use crate::domain::{Day, DayRule, Money};
+use crate::domain::{Day, Money};
 
 /// Shares of the behaviour anomalies (per payer unless noted).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -196,11 +196,24 @@ const STAFF: &[(&str, &str, bool)] =
 /// (days, required, deposit fen)
 const RULES: &[(u32, u32, i64)] = &[(10, 7, 3900), (14, 10, 4900), (10, 7, 3900), (21, 15, 9900), (7, 5, 2900)];
 
+/// `ms_of_day` milliseconds after the local start of `day` (day starts are cached: the
+/// generator asks for the same few hundred days millions of times).
 fn local(day: Day, ms_of_day: i64) -> Timestamp {
-    let rule = DayRule::shanghai();
-    day.start_in(&rule.tz, rule.cutoff)
-        .checked_add(SignedDuration::from_millis(ms_of_day))
-        .unwrap_or(Timestamp::UNIX_EPOCH)
+    thread_local! {
+        static STARTS: std::cell::RefCell<std::collections::HashMap<Day, Timestamp>> = Default::default();
+    }
+    let start = STARTS.with(|c| {
+        *c.borrow_mut().entry(day).or_insert_with(|| {
+            let rule = crate::sim::clock::shanghai_days();
+            day.start_in(&rule.tz, rule.cutoff)
+        })
+    });
+    start.checked_add(SignedDuration::from_millis(ms_of_day)).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// Calendar days from `a` to `b` (Asia/Shanghai has no DST, so days are 24 h).
+fn days_between(a: Day, b: Day) -> i64 {
+    local(b, 0).duration_since(local(a, 0)).as_secs().div_euclid(86_400)
 }
 
 fn hours(h: i64) -> SignedDuration {
@@ -217,6 +230,8 @@ fn digits<R: Rng + ?Sized>(rng: &mut R, n: usize) -> String {
 
 struct CampPlan {
     truth: CampTruth,
+    /// The camp's days, first to last.
+    days: Vec<Day>,
     theme: Theme,
     project_create: Timestamp,
     group_create: Timestamp,
@@ -239,7 +254,6 @@ struct Gen {
     timeline: Vec<Timed>,
     payments: Vec<PaymentTruth>,
     used_tx: BTreeSet<String>,
-    used_topics: BTreeSet<u64>,
     next_topic: u64,
     /// Post times per project and day, for same-millisecond posts.
     day_posts: BTreeMap<(u64, Day), Vec<Timestamp>>,
@@ -252,7 +266,8 @@ impl Gen {
 
     fn tx_id(&mut self, at: Timestamp) -> String {
         loop {
-            let date = at.to_zoned_datetime(crate::domain::time::shanghai()).strftime("%Y%m%d").to_string();
+            let date =
+                at.to_zoned_datetime(crate::sim::clock::shanghai_days().tz.clone()).strftime("%Y%m%d").to_string();
             let id = format!("42000{}{date}{}", digits(&mut self.rng, 5), digits(&mut self.rng, 10));
             if self.used_tx.insert(id.clone()) {
                 return id;
@@ -260,13 +275,10 @@ impl Gen {
         }
     }
 
+    /// Topic ids only grow, so they never repeat.
     fn topic_id(&mut self) -> u64 {
-        loop {
-            self.next_topic += self.rng.random_range(1_000..2_000_000u64);
-            if self.used_topics.insert(self.next_topic) {
-                return self.next_topic;
-            }
-        }
+        self.next_topic += self.rng.random_range(1_000..2_000_000u64);
+        self.next_topic
     }
 
     /// A time on `day` between `from_h` and `to_h` o'clock (local), with milliseconds.
@@ -293,7 +305,6 @@ pub fn generate(opts: &GenerateOptions) -> Community {
         timeline: Vec::new(),
         payments: Vec::new(),
         used_tx: BTreeSet::new(),
-        used_topics: BTreeSet::new(),
         next_topic: 82_000_000_000_000_000 + opts.seed % 1_000_000 * 1_000,
         day_posts: BTreeMap::new(),
     };
@@ -336,6 +347,7 @@ pub fn generate(opts: &GenerateOptions) -> Community {
         let project_create = local(start.plus_days(-1), g.rng.random_range(20 * 3_600_000..20 * 3_600_000 + 1_800_000));
         let name = format!("{yymm} {}", theme.title);
         plans.push(CampPlan {
+            days: start.through(end).collect(),
             truth: CampTruth {
                 camp_id,
                 name,
@@ -529,7 +541,7 @@ pub fn generate(opts: &GenerateOptions) -> Community {
     let mut contacts = Vec::new();
     let mut persons = Vec::new();
     let mut number = 2;
-    for s in &states {
+    for s in states {
         let p = &s.person;
         if s.has_planet {
             let join = s.planet_joined.unwrap_or(start_time);
@@ -573,15 +585,14 @@ pub fn generate(opts: &GenerateOptions) -> Community {
             remark: p.remark.clone(),
             noise: p.noise.clone(),
             left_planet_at: s.left_planet,
-            camps: s.truth_camps.clone(),
+            camps: s.truth_camps,
         });
     }
     persons.sort_by_key(|p| p.person_id);
     planet_users.sort_by_key(|u| u.user_id);
     contacts.sort_by(|a, b| a.external_userid.cmp(&b.external_userid));
 
-    let mut timeline = std::mem::take(&mut g.timeline);
-    timeline.sort_by_key(|t| t.at);
+    let timeline = sorted_by_time(std::mem::take(&mut g.timeline));
     let truth = GroundTruth {
         seed: opts.seed,
         anchor,
@@ -590,6 +601,14 @@ pub fn generate(opts: &GenerateOptions) -> Community {
         payments: std::mem::take(&mut g.payments),
     };
     Community { setup, start_time, planet_users, projects, contacts, groups, timeline, truth }
+}
+
+/// Stable sort by time that moves each (large) event once: sort small keys, then gather.
+fn sorted_by_time(events: Vec<Timed>) -> Vec<Timed> {
+    let mut order: Vec<(Timestamp, u32)> = events.iter().enumerate().map(|(i, t)| (t.at, i as u32)).collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<Timed>> = events.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|(_, i)| slots[i as usize].take()).collect()
 }
 
 fn platform_setup(rng: &mut ChaCha8Rng, anchor: Day) -> PlatformSetup {
@@ -745,7 +764,7 @@ fn place_person(g: &mut Gen, plan: &CampPlan, checkin_id: u64, s: &mut PersonSta
                 unionid: None,
                 group_nickname: p.group_nickname.clone().unwrap_or_default(),
                 join_scene: Some(join_scene),
-                invitor: None,
+                invitor: (join_scene == 1).then(|| plan.truth.payee.clone()),
                 at: None,
             },
         );
@@ -780,9 +799,8 @@ fn place_person(g: &mut Gen, plan: &CampPlan, checkin_id: u64, s: &mut PersonSta
                 );
             }
         } else {
-            let first_day = DayRule::shanghai().day_of(pay_time).max(camp.start);
-            let available: Vec<Day> =
-                if first_day > camp.end { Vec::new() } else { first_day.through(camp.end).collect() };
+            let first_day = crate::sim::clock::shanghai_days().day_of(pay_time).max(camp.start);
+            let available = &plan.days[plan.days.partition_point(|d| *d < first_day)..];
             let target = match g.rng.random_range(0..100) {
                 0..=71 => g.rng.random_range(camp.required..=camp.days),
                 72..=79 => camp.required.saturating_sub(camp.borderline_margin),
@@ -819,7 +837,7 @@ fn place_person(g: &mut Gen, plan: &CampPlan, checkin_id: u64, s: &mut PersonSta
                 }
             }
             for (i, day) in days.iter().enumerate() {
-                let day_no = (camp.start.days_until(*day) + 1) as u32;
+                let day_no = (days_between(camp.start, *day) + 1) as u32;
                 let mut times: Vec<Timestamp> = Vec::new();
                 if midnight_at == Some(i) {
                     let late = g.rng.random_bool(0.5) || *day == camp.start;
@@ -980,6 +998,23 @@ impl Community {
     /// Builds the world this community describes, advanced to `start` (earlier events applied,
     /// later ones scheduled). `seed` drives ids minted at run time.
     pub fn build_world(&self, settings: WorldSettings, seed: u64, start: Timestamp) -> World {
+        self.world_from(settings, seed, start, self.timeline.iter().cloned())
+    }
+
+    /// Like [`build_world`](Self::build_world), moving the timeline into the world instead of
+    /// copying it (half the memory for large communities); `timeline` is empty afterwards.
+    pub fn take_world(&mut self, settings: WorldSettings, seed: u64, start: Timestamp) -> World {
+        let timeline = std::mem::take(&mut self.timeline);
+        self.world_from(settings, seed, start, timeline.into_iter())
+    }
+
+    fn world_from(
+        &self,
+        settings: WorldSettings,
+        seed: u64,
+        start: Timestamp,
+        timeline: impl Iterator<Item = Timed>,
+    ) -> World {
         let s = &self.setup;
         let mut planet = Planet::new(s.group_id, s.planet_name.clone(), s.owner.clone());
         planet.put_token(
@@ -1009,8 +1044,12 @@ impl Community {
         corp.add_robot(s.robot_key.clone());
         let merchant = Merchant::new(s.mch_id.clone(), s.merchant_serial_no.clone(), s.platform_public_key_id.clone());
         let mut world = World::new(planet, corp, merchant, settings, seed, self.start_time.min(start));
-        for t in &self.timeline {
-            world.schedule(t.at, t.action.clone());
+        for t in timeline {
+            if t.at <= start {
+                world.apply_due(t.at, t.action);
+            } else {
+                world.schedule(t.at, t.action);
+            }
         }
         world.advance(start);
         world
@@ -1058,7 +1097,7 @@ mod tests {
         let c = generate(&GenerateOptions::new(9, 400, anchor()));
         let end = local(c.truth.camps.iter().map(|c| c.end).max().unwrap().plus_days(3), 0);
         let world = c.build_world(WorldSettings::default(), 1, end);
-        let rule = DayRule::shanghai();
+        let rule = crate::sim::clock::shanghai_days();
         let mut checked = 0;
         for person in &c.truth.persons {
             let Some(uid) = person.planet_user_id.as_ref().map(|u| u.parse::<u64>().unwrap()) else { continue };

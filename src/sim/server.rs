@@ -32,7 +32,7 @@ use super::truth::GroundTruth;
 use super::world::merchant::Notification;
 use super::world::{World, WorldSettings};
 use super::{control, wecom, wxpay, zsxq};
-use crate::domain::{Day, DayRule};
+use crate::domain::Day;
 
 /// Base URLs of the three simulators (`http://127.0.0.1:PORT`, no trailing slash).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -415,7 +415,7 @@ pub struct Sim;
 impl Sim {
     /// Generates the community, binds the three listeners on 127.0.0.1 and starts serving.
     pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
-        let rule = DayRule::shanghai();
+        let rule = crate::sim::clock::shanghai_days();
         let real_now = crate::sim::clock::truncate_to_ms(Timestamp::now());
         let today = rule.day_of(real_now);
         let gen_opts = options
@@ -438,34 +438,13 @@ impl Sim {
 
     /// Starts serving an already generated community.
     pub async fn start_with(
-        community: Community,
+        mut community: Community,
         keys: Arc<SimKeys>,
         start: Timestamp,
         options: SimOptions,
     ) -> Result<SimHandle, SimError> {
-        let seed = community.truth.seed;
-        let world = community.build_world(options.settings.clone(), seed, start);
-        let clock = SimClock::new(start, options.clock);
-        let mut faults = FaultBook::new(seed);
-        faults.add(options.faults.clone());
-        let cancel = CancellationToken::new();
-        let setup = community.setup.clone();
-        let shared = Arc::new(Shared {
-            world: Mutex::new(world),
-            clock,
-            faults: Mutex::new(faults),
-            api_v3_key: setup.api_v3_key.as_bytes().to_vec(),
-            keys: keys.clone(),
-            last: Mutex::new(HashMap::new()),
-            requests: AtomicU64::new(0),
-            nonces: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x6e6f_6e63_6573)),
-            log: Mutex::new(VecDeque::new()),
-            truth: Arc::new(community.truth.clone()),
-            cancel: cancel.clone(),
-        });
-
-        let mut tasks = Vec::new();
-        let mut addrs = Vec::new();
+        // Bind first: nothing runs and nothing is written unless all three ports are ours.
+        let mut listeners = Vec::new();
         for (platform, port) in [
             (Platform::Zsxq, options.ports.zsxq),
             (Platform::Wecom, options.ports.wecom),
@@ -475,30 +454,15 @@ impl Sim {
                 .await
                 .map_err(|source| SimError::Bind { platform, port, source })?;
             let addr = listener.local_addr().map_err(|source| SimError::Bind { platform, port, source })?;
-            addrs.push(addr);
-            let app = Router::new().fallback(serve).with_state((shared.clone(), platform));
-            let token = cancel.clone();
-            tasks.push(tokio::spawn(async move {
-                let service = app.into_make_service_with_connect_info::<SocketAddr>();
-                let _ =
-                    axum::serve(listener, service).with_graceful_shutdown(async move { token.cancelled().await }).await;
-            }));
+            listeners.push((platform, listener, addr));
         }
         let urls = SimUrls {
-            zsxq: format!("http://{}", addrs[0]),
-            wecom: format!("http://{}", addrs[1]),
-            wxpay: format!("http://{}", addrs[2]),
+            zsxq: format!("http://{}", listeners[0].2),
+            wecom: format!("http://{}", listeners[1].2),
+            wxpay: format!("http://{}", listeners[2].2),
         };
-        tasks.push(tokio::spawn(background(shared.clone(), options.tick)));
-
-        let secrets = SimSecrets {
-            zsxq_token: setup.zsxq_token.clone(),
-            wecom_secret: setup.wecom_secret.clone(),
-            robot_key: setup.robot_key.clone(),
-            api_v3_key: setup.api_v3_key.clone(),
-            merchant_private_key_pem: keys.merchant.to_pkcs8_pem()?,
-            platform_public_key_pem: keys.platform_public.to_spki_pem(),
-        };
+        let setup = community.setup.clone();
+        let secrets = SimSecrets::new(&setup, &keys)?;
         let config_text = camps_toml(&community, &urls);
         let (dir, temp) = match &options.config_dir {
             Some(d) => (d.clone(), None),
@@ -512,6 +476,43 @@ impl Sim {
         };
         let config_path = write_config(&dir, &config_text, &secrets)
             .map_err(|source| SimError::Config { path: dir.display().to_string(), source })?;
+
+        let seed = community.truth.seed;
+        let settings = options.settings.clone();
+        let (world, community) = tokio::task::spawn_blocking(move || {
+            let world = community.take_world(settings, seed, start);
+            (world, community)
+        })
+        .await
+        .map_err(|e| SimError::Config { path: String::new(), source: std::io::Error::other(e.to_string()) })?;
+        let clock = SimClock::new(start, options.clock);
+        let mut faults = FaultBook::new(seed);
+        faults.add(options.faults.clone());
+        let cancel = CancellationToken::new();
+        let shared = Arc::new(Shared {
+            world: Mutex::new(world),
+            clock,
+            faults: Mutex::new(faults),
+            api_v3_key: setup.api_v3_key.as_bytes().to_vec(),
+            keys,
+            last: Mutex::new(HashMap::new()),
+            requests: AtomicU64::new(0),
+            nonces: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x6e6f_6e63_6573)),
+            log: Mutex::new(VecDeque::new()),
+            truth: Arc::new(community.truth),
+            cancel: cancel.clone(),
+        });
+        let mut tasks = Vec::new();
+        for (platform, listener, _) in listeners {
+            let app = Router::new().fallback(serve).with_state((shared.clone(), platform));
+            let token = cancel.clone();
+            tasks.push(tokio::spawn(async move {
+                let service = app.into_make_service_with_connect_info::<SocketAddr>();
+                let _ =
+                    axum::serve(listener, service).with_graceful_shutdown(async move { token.cancelled().await }).await;
+            }));
+        }
+        tasks.push(tokio::spawn(background(shared.clone(), options.tick)));
         Ok(SimHandle { shared, urls, config_path, config_text, secrets, setup, cancel, tasks, _temp: temp })
     }
 }

@@ -57,6 +57,11 @@ pub struct SimSecrets {
     pub merchant_private_key_pem: String,
     /// The WeChat Pay public key, SPKI PEM.
     pub platform_public_key_pem: String,
+    /// The merchant public key, SPKI PEM (the simulator verifies requests with it).
+    pub merchant_public_key_pem: String,
+    /// The simulated platform's private key, PKCS#8 PEM (it signs answers and notifications;
+    /// outside harnesses can use it to forge notifications in tests).
+    pub platform_private_key_pem: String,
 }
 
 impl fmt::Debug for SimSecrets {
@@ -65,12 +70,34 @@ impl fmt::Debug for SimSecrets {
     }
 }
 
-/// File names under `secrets/`.
-pub const SECRET_FILES: [&str; 6] =
-    ["zsxq_token", "wecom_secret", "wecom_robot_key", "wxpay_api_v3_key", "apiclient_key.pem", "wxpay_pub.pem"];
+/// File names under `secrets/`: the six camps.toml refers to, then the simulator's side of the keys.
+pub const SECRET_FILES: [&str; 8] = [
+    "zsxq_token",
+    "wecom_secret",
+    "wecom_robot_key",
+    "wxpay_api_v3_key",
+    "apiclient_key.pem",
+    "wxpay_pub.pem",
+    "sim_merchant_pub.pem",
+    "sim_platform_key.pem",
+];
 
 impl SimSecrets {
-    fn files(&self) -> [(&'static str, &str); 6] {
+    /// Makes the secrets of a community with these keys.
+    pub fn new(setup: &super::generate::PlatformSetup, keys: &SimKeys) -> Result<SimSecrets, CryptoError> {
+        Ok(SimSecrets {
+            zsxq_token: setup.zsxq_token.clone(),
+            wecom_secret: setup.wecom_secret.clone(),
+            robot_key: setup.robot_key.clone(),
+            api_v3_key: setup.api_v3_key.clone(),
+            merchant_private_key_pem: keys.merchant.to_pkcs8_pem()?,
+            platform_public_key_pem: keys.platform_public.to_spki_pem(),
+            merchant_public_key_pem: keys.merchant_public.to_spki_pem(),
+            platform_private_key_pem: keys.platform.to_pkcs8_pem()?,
+        })
+    }
+
+    fn files(&self) -> [(&'static str, &str); 8] {
         [
             (SECRET_FILES[0], &self.zsxq_token),
             (SECRET_FILES[1], &self.wecom_secret),
@@ -78,6 +105,8 @@ impl SimSecrets {
             (SECRET_FILES[3], &self.api_v3_key),
             (SECRET_FILES[4], &self.merchant_private_key_pem),
             (SECRET_FILES[5], &self.platform_public_key_pem),
+            (SECRET_FILES[6], &self.merchant_public_key_pem),
+            (SECRET_FILES[7], &self.platform_private_key_pem),
         ]
     }
 }

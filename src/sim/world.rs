@@ -142,10 +142,19 @@ impl World {
         self.now = self.now.max(now);
     }
 
+    /// Applies an action that fell due at `at` (replaying a timeline in time order, without
+    /// queueing it first); a refusal is recorded in [`schedule_errors`](Self::schedule_errors).
+    pub fn apply_due(&mut self, at: Timestamp, action: Action) {
+        self.advance(at);
+        if let Err(e) = self.apply(action, at) {
+            self.schedule_errors.push(format!("{at}: {e}"));
+        }
+    }
+
     /// Applies an operator action now, or schedules it when it names a later time.
     pub fn act(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         let now = self.now;
-        match action.at() {
+        match action.when() {
             Some(at) if at > now => {
                 self.validate_future(&action)?;
                 self.schedule(at, action);
@@ -185,7 +194,8 @@ impl World {
     /// A fresh transaction id (28 digits, `4200…yyyymmdd…`).
     pub fn mint_transaction_id(&mut self, at: Timestamp) -> String {
         loop {
-            let date = at.to_zoned_datetime(crate::domain::time::shanghai()).strftime("%Y%m%d").to_string();
+            let date =
+                at.to_zoned_datetime(crate::sim::clock::shanghai_days().tz.clone()).strftime("%Y%m%d").to_string();
             let id = format!("42000{}{}{}", self.digits(5), date, self.digits(10));
             if self.corp.bill_by_transaction(&id).is_none() {
                 return id;
@@ -625,7 +635,8 @@ impl World {
         if let Some(t) = refund.success_time {
             plaintext["success_time"] = serde_json::Value::String(rfc3339(t));
         }
-        let stamp = at.to_zoned_datetime(crate::domain::time::shanghai()).strftime("%Y%m%d%H%M%S").to_string();
+        let stamp =
+            at.to_zoned_datetime(crate::sim::clock::shanghai_days().tz.clone()).strftime("%Y%m%d%H%M%S").to_string();
         let id = format!("EV-{stamp}{}", self.digits(8));
         self.merchant.push_notification(Notification {
             id,
@@ -645,5 +656,5 @@ impl World {
 
 /// RFC 3339 in +08:00, as WeChat Pay writes times: `2025-01-15T10:00:00+08:00`.
 pub fn rfc3339(t: Timestamp) -> String {
-    t.to_zoned_datetime(crate::domain::time::shanghai()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    t.to_zoned_datetime(crate::sim::clock::shanghai_days().tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }

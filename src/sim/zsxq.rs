@@ -19,7 +19,6 @@ use super::endpoint::Endpoint;
 use super::http::{SimRequest, SimResponse};
 use super::world::World;
 use super::world::planet::{Project, ProjectKind, ProjectStatus, Topic};
-use crate::domain::DayRule;
 use crate::domain::time::{format_zsxq_time, parse_zsxq_time};
 
 /// Ranking page size.
@@ -33,6 +32,9 @@ static MARKUP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<e [^>]*/>").unwr
 
 /// Characters of a post that count towards `min_words_count`: markup removed, whitespace not counted.
 pub fn visible_chars(text: &str) -> usize {
+    if !text.contains("<e ") {
+        return text.chars().filter(|c| !c.is_whitespace()).count();
+    }
     MARKUP.replace_all(text, "").chars().filter(|c| !c.is_whitespace()).count()
 }
 
@@ -169,7 +171,7 @@ impl World {
                 Err(_) => return business_error(1004, "参数index错误"),
             },
         };
-        let today = DayRule::shanghai().day_of(now);
+        let today = crate::sim::clock::shanghai_days().day_of(now);
         let Some(project) = self.planet.project_mut(cid) else {
             return business_error(1007, "打卡项目不存在或已被删除");
         };
@@ -258,7 +260,7 @@ impl Render<'_> {
 
     fn checkin(&self, p: &Project, caller: Option<&Caller>) -> Value {
         let s = &p.spec;
-        let today = DayRule::shanghai().day_of(self.now);
+        let today = crate::sim::clock::shanghai_days().day_of(self.now);
         let joined_users: Vec<Value> =
             p.joined().iter().take(5).map(|u| json!({"avatar_url": self.avatar(*u)})).collect();
         let stats = json!({
@@ -344,7 +346,7 @@ impl Render<'_> {
         let Some(date) = req.query_param("date").and_then(|d| parse_zsxq_time(&d).ok()) else {
             return business_error(1004, "缺少必要参数date");
         };
-        ok(json!({"checkined_count": p.checkined_on(DayRule::shanghai().day_of(date))}))
+        ok(json!({"checkined_count": p.checkined_on(crate::sim::clock::shanghai_days().day_of(date))}))
     }
 
     fn topics(&self, cid: u64, req: &SimRequest) -> SimResponse {

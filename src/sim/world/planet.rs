@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Day, DayRule};
+use crate::domain::Day;
 
 /// A planet user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -198,7 +198,7 @@ impl Project {
 
     /// Adds a post (kept in time order) and counts its day.
     pub fn add_topic(&mut self, topic: Topic) {
-        let day = DayRule::shanghai().day_of(topic.create_time);
+        let day = crate::sim::clock::shanghai_day(topic.create_time);
         self.joined.insert(topic.user_id);
         self.days.entry(topic.user_id).or_default().insert(day);
         let first = self.first_post.entry(topic.user_id).or_insert(topic.create_time);
@@ -235,7 +235,7 @@ impl Project {
 
     /// Distinct users with a post on `day`.
     pub fn checkined_on(&self, day: Day) -> usize {
-        let rule = DayRule::shanghai();
+        let rule = crate::sim::clock::shanghai_days();
         let start = day.start_in(&rule.tz, rule.cutoff);
         let end = day.plus_days(1).start_in(&rule.tz, rule.cutoff);
         let from = self.topics.partition_point(|t| t.create_time < start);
