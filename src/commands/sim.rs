@@ -6,6 +6,7 @@ use super::{CommandError, Exit};
 use crate::cli::SimArgs;
 use crate::domain::{Day, Money};
 use crate::sim::server::SimPorts;
+use crate::sim::truth::CampPhase;
 use crate::sim::{ClockMode, Sim, SimOptions, parse_spec};
 use crate::text::pad_to_width;
 
@@ -76,16 +77,19 @@ pub(super) fn run(args: &SimArgs) -> Result<Exit, CommandError> {
             println!("camps:");
             let w = truth.camps.iter().map(|c| crate::text::display_width(&c.camp_id)).max().unwrap_or(8);
             for c in &truth.camps {
+                let phase = match c.phase {
+                    CampPhase::Ended => "ended",
+                    CampPhase::Running => "running",
+                    CampPhase::Starting => "starting",
+                };
                 println!(
-                    "  {}  {}  {:?}  {} → {}  {}/{}  {}  {}",
+                    "  {}  {}  {phase:<8}  {} → {}  {:>5}  {:>7}  {}",
                     pad_to_width(&c.camp_id, w),
                     pad_to_width(&c.name, 22),
-                    c.phase,
                     c.start,
                     c.end,
-                    c.required,
-                    c.days,
-                    Money::from_fen(c.deposit_fen),
+                    format!("{}/{}", c.required, c.days),
+                    Money::from_fen(c.deposit_fen).to_string(),
                     c.refund_via
                 );
             }

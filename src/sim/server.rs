@@ -143,6 +143,9 @@ pub enum SimError {
     /// Key generation failed.
     #[error("cannot make test keys: {0}")]
     Keys(#[from] crate::crypto::CryptoError),
+    /// A background task failed (a bug).
+    #[error("simulator start failed: {0}")]
+    Internal(String),
     /// The config folder could not be written.
     #[error("cannot write the simulation config into {path}: {source}")]
     Config {
@@ -424,14 +427,16 @@ impl Sim {
             .unwrap_or_else(|| GenerateOptions::new(options.seed, options.members, options.anchor.unwrap_or(today)));
         let community = tokio::task::spawn_blocking(move || generate(&gen_opts))
             .await
-            .map_err(|e| SimError::Config { path: String::new(), source: std::io::Error::other(e.to_string()) })?;
+            .map_err(|e| SimError::Internal(e.to_string()))?;
         let start =
             options.start.unwrap_or(if community.truth.anchor == today { real_now } else { community.start_time });
         let keys = match &options.keys {
             Some(k) => k.clone(),
-            None => Arc::new(tokio::task::spawn_blocking(SimKeys::generate).await.map_err(|e| {
-                SimError::Config { path: String::new(), source: std::io::Error::other(e.to_string()) }
-            })??),
+            None => Arc::new(
+                tokio::task::spawn_blocking(SimKeys::generate)
+                    .await
+                    .map_err(|e| SimError::Internal(e.to_string()))??,
+            ),
         };
         Sim::start_with(community, keys, start, options).await
     }
@@ -484,7 +489,7 @@ impl Sim {
             (world, community)
         })
         .await
-        .map_err(|e| SimError::Config { path: String::new(), source: std::io::Error::other(e.to_string()) })?;
+        .map_err(|e| SimError::Internal(e.to_string()))?;
         let clock = SimClock::new(start, options.clock);
         let mut faults = FaultBook::new(seed);
         faults.add(options.faults.clone());
