@@ -536,9 +536,10 @@ async fn background(shared: Arc<Shared>, tick: Duration) {
             w.merchant.due_notifications(now)
         };
         for n in due {
+            // Redelivery counts from when the attempt was made (the clock may move meanwhile).
+            let now = shared.clock.now();
             let outcome = deliver(&shared, client.as_ref(), &n).await;
             let mut w = lock(&shared.world);
-            let now = shared.clock.now();
             match outcome {
                 Delivery::Answered(status) => {
                     w.merchant.record_attempt(&n.id, now, status == 200 || status == 204, format!("HTTP {status}"))
