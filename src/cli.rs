@@ -73,6 +73,8 @@ pub enum Command {
         #[command(subcommand)]
         action: RefundsCommand,
     },
+    /// Run the simulators of zsxq, WeCom and WeChat Pay on 127.0.0.1 (until Ctrl-C).
+    Sim(SimArgs),
     /// Benchmarks that print their figures (build with --release).
     Bench {
         #[command(subcommand)]
@@ -92,6 +94,8 @@ impl Command {
 pub enum BenchCommand {
     /// TUI frame render time with a large refund queue, and key-to-screen latency.
     Tui(BenchTuiArgs),
+    /// Simulators: community generation, world build, and paging every endpoint over loopback HTTP.
+    Sim(BenchSimArgs),
     /// Archive, parse and store generated zsxq/WeCom pages into a file-backed store in a temp dir.
     Ingest(BenchIngestArgs),
     /// Time the check-in rules on generated camps (verdicts, anomalies, progress).
@@ -274,4 +278,47 @@ pub enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `campdesk sim` options.
+#[derive(Clone, Debug, Args)]
+pub struct SimArgs {
+    /// Port of the zsxq simulator; WeCom and WeChat Pay take the next two. 0: random free ports.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Seed of the generated community (same seed, same data).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Persons in the community (50 to 100 000).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub members: u32,
+    /// Fault rules, e.g. "zsxq/ranking:1059@2; wecom:-1@10%; wxpay/refund:lost@1".
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<String>,
+    /// The community's "today" (camps ended, running and starting around it). Default: today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub anchor: Option<String>,
+    /// Write camps.toml and secrets/ here (default: a private temp dir, removed on exit).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Keep the sim clock still (move it with POST /_sim/clock); default: it follows real time.
+    #[arg(long)]
+    pub manual_clock: bool,
+    /// Print one JSON object (urls, config path, camps) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `campdesk bench sim` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchSimArgs {
+    /// Persons in the community.
+    #[arg(long, default_value_t = 100_000)]
+    pub members: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod crypto;
 pub mod domain;
 pub mod engine;
 pub mod logging;

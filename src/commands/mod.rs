@@ -4,11 +4,13 @@
 mod audit;
 mod bench_ingest;
 mod bench_rules;
+mod bench_sim;
 mod bench_tui;
 mod config_check;
 mod import;
 mod refunds;
 mod serve;
+mod sim;
 mod status;
 mod tui;
 
@@ -100,6 +102,8 @@ pub fn run(cli: Cli) -> Exit {
             bench_rules::run(settings, *json)
         }
         Some(Command::Bench { which: BenchCommand::Tui(args) }) => bench_tui::run(args.rows, args.frames),
+        Some(Command::Sim(args)) => sim::run(args),
+        Some(Command::Bench { which: BenchCommand::Sim(args) }) => bench_sim::run(args),
         None => tui::run(&cli.global, &cli.tui),
     };
     match result {
