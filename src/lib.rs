@@ -24,3 +24,4 @@ pub mod sources;
 pub mod store;
 pub mod text;
 pub mod tui;
+pub mod verdicts;
