@@ -458,7 +458,7 @@ impl PeopleGenerator {
             Some(h) => h.clone(),
             None if latin => self.latin_handle(&surname, surname_reading.as_deref(), &real_name),
             None if self.rng.random_bool(o.real_name_handle) => real_name.clone(),
-            None if self.rng.random_bool(0.3) => self.derived_nickname(&given),
+            None if self.rng.random_bool(0.15) => self.derived_nickname(&given),
             None => self.invented_nickname(),
         };
 
@@ -792,23 +792,20 @@ impl PeopleGenerator {
     }
 
     fn invented_nickname(&mut self) -> String {
-        match self.rng.random_range(0..10) {
-            0..=3 => NICKNAME_WORDS.choose(&mut self.rng).expect("table").to_string(),
-            4..=7 => format!(
-                "{}{}",
-                NICKNAME_ADJECTIVES.choose(&mut self.rng).expect("table"),
-                NICKNAME_NOUNS.choose(&mut self.rng).expect("table")
+        let pick = |rng: &mut ChaCha8Rng, table: &[&'static str]| *table.choose(rng).expect("table");
+        match self.rng.random_range(0..20) {
+            0 => pick(&mut self.rng, NICKNAME_WORDS).to_string(),
+            1..=9 => {
+                format!("{}{}", pick(&mut self.rng, NICKNAME_ADJECTIVES), pick(&mut self.rng, NICKNAME_NOUNS))
+            }
+            10..=16 => format!("{}{}", pick(&mut self.rng, NICKNAME_WORDS), pick(&mut self.rng, NICKNAME_NOUNS)),
+            17 | 18 => format!(
+                "{}{}{}",
+                pick(&mut self.rng, &["小", "大", "老", "阿"]),
+                GIVEN_CHARS.choose(&mut self.rng).expect("table"),
+                pick(&mut self.rng, NICKNAME_NOUNS)
             ),
-            8 => format!(
-                "{}{}",
-                NICKNAME_WORDS.choose(&mut self.rng).expect("table"),
-                NICKNAME_NOUNS.choose(&mut self.rng).expect("table")
-            ),
-            _ => format!(
-                "{}{}",
-                ["小", "大", "老", "阿"].choose(&mut self.rng).expect("table"),
-                NICKNAME_NOUNS.choose(&mut self.rng).expect("table")
-            ),
+            _ => format!("{}{}", pick(&mut self.rng, ENGLISH_NAMES).to_lowercase(), self.rng.random_range(1960..2010)),
         }
     }
 
@@ -1482,6 +1479,48 @@ const NICKNAME_WORDS: &[&str] = &[
     "素心",
     "如初",
     "未央",
+    "晚风",
+    "朝露",
+    "暮雪",
+    "听风",
+    "看海",
+    "追风",
+    "逐梦",
+    "寻光",
+    "望月",
+    "踏雪",
+    "拾贝",
+    "观山",
+    "问渠",
+    "临渊",
+    "归途",
+    "远山",
+    "近水",
+    "浮云",
+    "流年",
+    "旧梦",
+    "新知",
+    "半糖",
+    "三分",
+    "七月",
+    "九月",
+    "十一",
+    "小满",
+    "立夏",
+    "惊蛰",
+    "白露",
+    "霜降",
+    "大寒",
+    "初夏",
+    "盛夏",
+    "深秋",
+    "暖冬",
+    "清晨",
+    "黄昏",
+    "午后",
+    "子夜",
+    "黎明",
+    "星光",
 ];
 
 const NICKNAME_ADJECTIVES: &[&str] = &[
@@ -1517,6 +1556,43 @@ const NICKNAME_ADJECTIVES: &[&str] = &[
     "慢热的",
     "热情的",
     "好奇的",
+    "微笑的",
+    "坚持的",
+    "沉默的",
+    "闪亮的",
+    "迷路的",
+    "开心的",
+    "孤独的",
+    "勤奋的",
+    "爱跑步的",
+    "爱画画的",
+    "爱写字的",
+    "爱喝茶的",
+    "爱咖啡的",
+    "会写诗的",
+    "想睡觉的",
+    "在路上的",
+    "向上的",
+    "清醒的",
+    "笨笨的",
+    "胖胖的",
+    "瘦瘦的",
+    "小小的",
+    "大大的",
+    "软软的",
+    "甜甜的",
+    "酷酷的",
+    "呆呆的",
+    "萌萌的",
+    "静静的",
+    "努力生活的",
+    "认真学习的",
+    "不想上班的",
+    "热爱生活的",
+    "爱旅行的",
+    "喜欢雨天的",
+    "等风来的",
+    "追光的",
 ];
 
 const NICKNAME_NOUNS: &[&str] = &[
@@ -1576,6 +1652,74 @@ const NICKNAME_NOUNS: &[&str] = &[
     "云朵",
     "风筝",
     "气球",
+    "羊驼",
+    "河马",
+    "长颈鹿",
+    "斑马",
+    "猫头鹰",
+    "喜鹊",
+    "燕子",
+    "海鸥",
+    "螃蟹",
+    "龙虾",
+    "贝壳",
+    "海星",
+    "水母",
+    "蘑菇",
+    "南瓜",
+    "冬瓜",
+    "黄瓜",
+    "茄子",
+    "豆芽",
+    "花生",
+    "核桃",
+    "板栗",
+    "葡萄",
+    "樱桃",
+    "菠萝",
+    "椰子",
+    "桃子",
+    "苹果",
+    "香蕉",
+    "荔枝",
+    "龙眼",
+    "山竹",
+    "柚子",
+    "橘猫",
+    "黑猫",
+    "白兔",
+    "灰狼",
+    "狐狸",
+    "浣熊",
+    "树懒",
+    "水獭",
+    "海獭",
+    "鸭子",
+    "小鸡",
+    "鹦鹉",
+    "孔雀",
+    "仙人掌",
+    "多肉",
+    "绿萝",
+    "玫瑰",
+    "百合",
+    "茉莉",
+    "桂花",
+    "梧桐",
+    "银杏",
+    "枫叶",
+    "松果",
+    "星球",
+    "宇航员",
+    "旅行家",
+    "读书郎",
+    "书虫",
+    "夜猫子",
+    "早鸟",
+    "跑者",
+    "骑手",
+    "船长",
+    "水手",
 ];
 
 const EMOJI: &[&str] = &[
@@ -1890,6 +2034,25 @@ mod tests {
         assert!((0.07..0.13).contains(&share), "{share}");
         let names: HashSet<_> = crowd.iter().map(|p| p.planet_handle.clone()).collect();
         assert!(names.len() <= 5, "{names:?}");
+    }
+
+    #[test]
+    fn natural_name_collisions_stay_near_the_research_share() {
+        // §5.1: exact duplicate normalised names inside a camp for 2–5 % of persons,
+        // forced pairs included; natural collisions alone should stay low.
+        let options = PeopleOptions { same_name_pairs: 0.0, ..PeopleOptions::default() };
+        let mut total = 0.0;
+        for seed in 0..5 {
+            let people = PeopleGenerator::new(seed, options.clone()).generate(1000);
+            let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            for p in &people {
+                *count.entry(p.planet_handle.as_str()).or_default() += 1;
+            }
+            let colliding = people.iter().filter(|p| count[p.planet_handle.as_str()] > 1).count();
+            total += colliding as f64 / people.len() as f64;
+        }
+        let share = total / 5.0;
+        assert!(share < 0.04, "natural planet-name collisions: {share:.3}");
     }
 
     #[test]
