@@ -7,6 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::fxhash::FxMap;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use jiff::Timestamp;
 
@@ -14,9 +16,12 @@ use super::normalize::{NormalizedName, Normalizer};
 use super::phonetic::is_han;
 use crate::domain::PlanetUser;
 
-/// Postings longer than this are only followed for users the caller prefers
-/// (the camp's participants); n-gram postings longer than this are skipped.
-pub const LONG_POSTING: usize = 500;
+/// Name postings longer than this are only followed for users the caller
+/// prefers (the camp's participants).
+pub const LONG_POSTING: usize = 100;
+/// N-gram postings longer than this are skipped (a bigram shared by that many
+/// names says little; exact, pinyin and fuzzy keys still apply).
+pub const LONG_GRAM_POSTING: usize = 40;
 
 /// Where a planet user's name comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,12 +66,12 @@ pub struct UserName {
 pub struct PlanetIndex<'a> {
     users: &'a [PlanetUser],
     names: Vec<Vec<UserName>>,
-    by_id: HashMap<&'a str, u32>,
-    by_number: HashMap<String, Vec<u32>>,
-    by_text: HashMap<String, Vec<u32>>,
-    by_pinyin: HashMap<String, Vec<u32>>,
-    by_fuzzy: HashMap<String, Vec<u32>>,
-    by_gram: HashMap<String, Vec<u32>>,
+    by_id: FxMap<&'a str, u32>,
+    by_number: FxMap<String, Vec<u32>>,
+    by_text: FxMap<String, Vec<u32>>,
+    by_pinyin: FxMap<String, Vec<u32>>,
+    by_fuzzy: FxMap<String, Vec<u32>>,
+    by_gram: FxMap<String, Vec<u32>>,
     remark_patterns: Option<AhoCorasick>,
     pattern_texts: Vec<String>,
     han_shapes: [HanShape; 2],
@@ -113,12 +118,12 @@ impl<'a> PlanetIndex<'a> {
         let mut idx = PlanetIndex {
             users,
             names: Vec::with_capacity(users.len()),
-            by_id: HashMap::with_capacity(users.len()),
-            by_number: HashMap::new(),
-            by_text: HashMap::new(),
-            by_pinyin: HashMap::new(),
-            by_fuzzy: HashMap::new(),
-            by_gram: HashMap::new(),
+            by_id: FxMap::with_capacity_and_hasher(users.len(), Default::default()),
+            by_number: FxMap::default(),
+            by_text: FxMap::default(),
+            by_pinyin: FxMap::default(),
+            by_fuzzy: FxMap::default(),
+            by_gram: FxMap::default(),
             remark_patterns: None,
             pattern_texts: Vec::new(),
             han_shapes: [HanShape::default(), HanShape::default()],
@@ -296,7 +301,7 @@ impl<'a> PlanetIndex<'a> {
                 }
                 for g in grams(&form.text) {
                     if let Some(l) = self.by_gram.get(&g)
-                        && l.len() <= LONG_POSTING
+                        && l.len() <= LONG_GRAM_POSTING
                     {
                         out.extend_from_slice(l);
                     }

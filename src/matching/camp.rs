@@ -12,10 +12,11 @@ use super::assign::{self, Component, Edge};
 use super::bind::{BindClaim, bind_code};
 use super::blocking::{CandidateQuery, PlanetIndex};
 use super::decisions::{Decision, DecisionKind, DecisionScope};
+use super::fxhash::{FxMap, FxSet};
 use super::normalize::{Normalizer, default_normalizer};
 use super::outcome::{
-    CardCandidate, CardEdge, CardGroupMember, CardPayment, Link, LinkState, MatchOutcome, ReasonCode, ReviewCard,
-    SuggestedPair,
+    CardCandidate, CardEdge, CardGroupMember, CardPayment, Link, LinkState, MatchOutcome, MatchStats, ReasonCode,
+    ReviewCard, SuggestedPair,
 };
 use super::remark;
 use super::signals::{GroupTie, PairScore, Payer, PayerName, PayerSource, ScoreContext, Weights, round1};
@@ -46,6 +47,11 @@ pub struct Policy {
     pub candidate_window: f64,
     /// Score every payer against every user instead of blocking (the naive baseline).
     pub exhaustive: bool,
+    /// Most decision rounds (each after the previous round's links left the scope).
+    pub max_rounds: usize,
+    /// Once a camp has check-ins, link by names or remarks only users who take part
+    /// (ids, bind codes and human bindings link regardless).
+    pub require_participation: bool,
 }
 
 impl Default for Policy {
@@ -61,6 +67,8 @@ impl Default for Policy {
             max_candidates: 6,
             candidate_window: 16.0,
             exhaustive: false,
+            max_rounds: 3,
+            require_participation: true,
         }
     }
 }
@@ -112,10 +120,92 @@ pub struct Matcher<'m> {
 }
 
 /// A scored pair kept for the decision.
+#[derive(Clone)]
 struct Scored {
     payer: usize,
     user: u32,
     score: PairScore,
+}
+
+/// The scores of one round.
+#[derive(Default)]
+struct Round {
+    scored: Vec<Scored>,
+    per_payer: Vec<Vec<usize>>,
+    nearest: HashMap<usize, Vec<Scored>>,
+    /// Users the residue pass found for payers blocking left without candidates.
+    residue: HashMap<usize, Vec<u32>>,
+    stats: MatchStats,
+}
+
+/// A review card to build: its payers, scored pairs, suggestion and codes.
+struct CardPlan {
+    payers: Vec<usize>,
+    scored: Vec<usize>,
+    suggestion: Vec<(usize, u32)>,
+    codes: BTreeSet<ReasonCode>,
+}
+
+/// One round's decisions.
+#[derive(Default)]
+struct Decided {
+    autos: Vec<(usize, u32, PairScore, f64)>,
+    cards: Vec<CardPlan>,
+}
+
+/// Name and participant counts for the open part of a camp.
+struct ScopeStats {
+    participant_count: usize,
+    participant_texts: FxMap<String, u32>,
+    participant_pinyin: FxMap<String, u32>,
+    payer_texts: FxMap<String, u32>,
+    remark_texts: FxMap<String, u32>,
+}
+
+impl ScopeStats {
+    fn compute(
+        index: &PlanetIndex<'_>,
+        participant_positions: &[u32],
+        payers: &[Payer<'_>],
+        open: &[usize],
+        closed_users: &FxSet<u32>,
+    ) -> ScopeStats {
+        let mut stats = ScopeStats {
+            participant_count: 0,
+            participant_texts: FxMap::default(),
+            participant_pinyin: FxMap::default(),
+            payer_texts: FxMap::default(),
+            remark_texts: FxMap::default(),
+        };
+        for &u in participant_positions.iter().filter(|u| !closed_users.contains(u)) {
+            stats.participant_count += 1;
+            let mut texts: HashSet<&str> = HashSet::new();
+            let mut readings: HashSet<&str> = HashSet::new();
+            for n in index.names(u) {
+                for f in &n.norm.forms {
+                    texts.insert(&f.text);
+                    readings.extend(f.pinyin.iter().map(String::as_str));
+                }
+            }
+            for t in texts {
+                *stats.participant_texts.entry(t.to_string()).or_default() += 1;
+            }
+            for r in readings {
+                *stats.participant_pinyin.entry(r.to_string()).or_default() += 1;
+            }
+        }
+        for &pi in open {
+            let p = &payers[pi];
+            let texts: BTreeSet<&str> = p.names.iter().flat_map(|n| n.norm.texts()).collect();
+            for t in texts {
+                *stats.payer_texts.entry(t.to_string()).or_default() += 1;
+            }
+            for h in &p.remark_hits {
+                *stats.remark_texts.entry(h.clone()).or_default() += 1;
+            }
+        }
+        stats
+    }
 }
 
 /// Resolved human decisions for one camp.
@@ -134,6 +224,12 @@ impl<'m> Matcher<'m> {
     }
 
     /// Matches one camp: one link per payment, review cards, participants without payment.
+    ///
+    /// Decides in rounds: after each round's clear links, the users they took
+    /// leave the scope (one planet user pays once per camp), so the scope, the
+    /// name frequencies and the competition are recomputed for the payers still
+    /// open, and names that only collided with already-linked users become
+    /// unique. Stops when a round links nothing new.
     pub fn match_camp(&self, input: &CampInput<'_>) -> MatchOutcome {
         let index = self.index;
         let policy = &self.policy;
@@ -147,7 +243,16 @@ impl<'m> Matcher<'m> {
             .zip(ties)
             .map(|(p, tie)| {
                 let facts = remark::parse(self.normalizer, &p.remark);
-                let remark_hits = index.remark_hits(&facts.text);
+                let mut remark_hits = index.remark_hits(&facts.text);
+                // The whole stated name counts as a hit when a user carries it (星球昵称：Jack Wang).
+                if let Some(core) = facts.stated.core()
+                    && core.is_distinctive()
+                    && !index.with_text(&core.text).is_empty()
+                    && !remark_hits.contains(&core.text)
+                {
+                    remark_hits.push(core.text.clone());
+                    remark_hits.sort();
+                }
                 Payer {
                     payment: p,
                     group_member: tie,
@@ -158,7 +263,6 @@ impl<'m> Matcher<'m> {
             })
             .collect();
 
-        // Participants and the name frequencies the scores need.
         let mut participants = vec![false; index.len()];
         let mut unknown_participants: BTreeSet<PlanetUserId> = BTreeSet::new();
         for id in input.participants {
@@ -171,95 +275,10 @@ impl<'m> Matcher<'m> {
         }
         let participant_positions: Vec<u32> =
             participants.iter().enumerate().filter(|(_, p)| **p).map(|(i, _)| i as u32).collect();
-        let mut participant_texts: HashMap<String, u32> = HashMap::new();
-        let mut participant_pinyin: HashMap<String, u32> = HashMap::new();
-        for &u in &participant_positions {
-            let mut texts: HashSet<&str> = HashSet::new();
-            let mut readings: HashSet<&str> = HashSet::new();
-            for n in index.names(u) {
-                for f in &n.norm.forms {
-                    texts.insert(&f.text);
-                    readings.extend(f.pinyin.iter().map(String::as_str));
-                }
-            }
-            for t in texts {
-                *participant_texts.entry(t.to_string()).or_default() += 1;
-            }
-            for r in readings {
-                *participant_pinyin.entry(r.to_string()).or_default() += 1;
-            }
-        }
-        let mut payer_texts: HashMap<String, u32> = HashMap::new();
-        let mut remark_texts: HashMap<String, u32> = HashMap::new();
-        for p in &payers {
-            let texts: BTreeSet<&str> = p.names.iter().flat_map(|n| n.norm.texts()).collect();
-            for t in texts {
-                *payer_texts.entry(t.to_string()).or_default() += 1;
-            }
-            for h in &p.remark_hits {
-                *remark_texts.entry(h.clone()).or_default() += 1;
-            }
-        }
         let matcher = SkimMatcherV2::default();
-        let ctx = ScoreContext {
-            index,
-            weights: &self.weights,
-            scope_size: index.len(),
-            participants: &participants,
-            participant_count: participant_positions.len(),
-            participant_texts: &participant_texts,
-            participant_pinyin: &participant_pinyin,
-            payer_texts: &payer_texts,
-            remark_texts: &remark_texts,
-            deposit: input.deposit,
-            matcher: &matcher,
-        };
-
         let resolved = resolve_decisions(&payers, input.decisions, index);
         let codes: Vec<String> = payers.iter().map(|p| bind_code(&p.payment.transaction_id)).collect();
         let bind_edges = bind_claims_by_payer(&codes, input.bind_claims, index);
-
-        // Candidates and scores.
-        let mut scored: Vec<Scored> = Vec::new();
-        let mut per_payer: Vec<Vec<usize>> = vec![Vec::new(); payers.len()];
-        let mut cands: Vec<u32> = Vec::new();
-        let prefer = |i: u32| participants[i as usize];
-        for (pi, payer) in payers.iter().enumerate() {
-            cands.clear();
-            let names: Vec<&_> =
-                payer.names.iter().map(|n| &n.norm).chain(std::iter::once(&payer.remark.stated)).collect();
-            let query = CandidateQuery {
-                names: &names,
-                remark_hits: &payer.remark_hits,
-                digit_runs: &payer.remark.digit_runs,
-                member_numbers: &payer.remark.member_numbers,
-            };
-            if policy.exhaustive {
-                cands.extend(0..index.len() as u32);
-            } else {
-                index.candidates(&query, &prefer, &mut cands);
-            }
-            if let Some(b) = bind_edges.get(&pi) {
-                cands.extend(b.iter().map(|(u, _)| *u));
-            }
-            if let Some(b) = resolved.bindings.get(&pi) {
-                cands.extend(b.iter().map(|(u, _)| *u));
-            }
-            cands.sort_unstable();
-            cands.dedup();
-            for &u in &cands {
-                if is_excluded(&resolved, pi, index.user(u)) {
-                    continue;
-                }
-                let mut s = ctx.score(payer, u);
-                self.add_id_evidence(&mut s, pi, u, &bind_edges, &resolved, ctx.log_n());
-                if keep(&s, policy) {
-                    per_payer[pi].push(scored.len());
-                    scored.push(Scored { payer: pi, user: u, score: s });
-                }
-            }
-            prune(&mut per_payer[pi], &scored, policy);
-        }
 
         // Users a person already linked, and who holds them.
         let mut taken: HashMap<u32, usize> = HashMap::new();
@@ -268,165 +287,133 @@ impl<'m> Matcher<'m> {
                 taken.entry(u).and_modify(|p| *p = (*p).min(pi)).or_insert(pi);
             }
         }
-
-        // Residue: payers without any candidate against the camp's users still free.
-        let strong: HashSet<u32> = scored
-            .iter()
-            .filter(|s| s.score.total >= policy.auto_threshold && s.score.gate.passes())
-            .map(|s| s.user)
-            .collect();
-        let pool: Vec<u32> = if !participant_positions.is_empty() {
-            participant_positions.iter().copied().filter(|u| !taken.contains_key(u) && !strong.contains(u)).collect()
-        } else if index.len() <= policy.residue_limit {
-            (0..index.len() as u32).filter(|u| !taken.contains_key(u) && !strong.contains(u)).collect()
-        } else {
-            Vec::new()
-        };
-        let mut nearest: HashMap<usize, Vec<Scored>> = HashMap::new();
-        for (pi, payer) in payers.iter().enumerate() {
-            if !per_payer[pi].is_empty() || resolved.confirmed.contains_key(&pi) {
-                continue;
-            }
-            let mut found: Vec<Scored> = Vec::new();
-            for &u in &pool {
-                if is_excluded(&resolved, pi, index.user(u)) {
-                    continue;
-                }
-                let s = ctx.score(payer, u);
-                found.push(Scored { payer: pi, user: u, score: s });
-            }
-            found.sort_by(|a, b| b.score.total.total_cmp(&a.score.total).then(a.user.cmp(&b.user)));
-            let (keepers, rest): (Vec<Scored>, Vec<Scored>) = found.into_iter().partition(|s| keep(&s.score, policy));
-            if keepers.is_empty() {
-                nearest.insert(pi, rest.into_iter().take(policy.nearest).collect());
-            } else {
-                for s in keepers {
-                    per_payer[pi].push(scored.len());
-                    scored.push(s);
-                }
-                prune(&mut per_payer[pi], &scored, policy);
-            }
-        }
-
-        // The assignment graph: open payers, users nobody confirmed.
+        let mut closed_users: FxSet<u32> = taken.keys().copied().collect();
+        let mut closed_payers: BTreeSet<usize> = resolved.confirmed.keys().copied().collect();
         let mut conflicts: HashMap<usize, Vec<String>> = resolved.conflicting.clone();
-        let mut edges: Vec<Edge> = Vec::new();
-        let mut edge_scored: Vec<usize> = Vec::new();
-        let kept: BTreeSet<usize> = per_payer.iter().flatten().copied().collect();
-        for (si, s) in scored.iter().enumerate() {
-            if resolved.confirmed.contains_key(&s.payer) || !kept.contains(&si) {
-                continue;
-            }
-            if let Some(&holder) = taken.get(&s.user) {
-                if s.score.gate.passes() && s.score.total >= policy.auto_threshold {
-                    conflicts.entry(s.payer).or_default().push(format!(
-                        "星球用户「{}」已由人工确认给付款 {}，本付款也有强证据指向该用户",
-                        index.user(s.user).name.trim(),
-                        payers[holder].payment.transaction_id
-                    ));
+        let mut autos: BTreeMap<usize, (u32, PairScore, f64, usize)> = BTreeMap::new();
+        let mut confirmed_scores: HashMap<usize, Vec<Scored>> = HashMap::new();
+
+        let mut round_no = 0;
+        let mut work = MatchStats::default();
+        let mut residue: HashMap<usize, Vec<u32>> = HashMap::new();
+        let mut nearest: HashMap<usize, Vec<Scored>> = HashMap::new();
+        let last = loop {
+            let open: Vec<usize> = (0..payers.len()).filter(|p| !closed_payers.contains(p)).collect();
+            let scoring: Vec<usize> = if round_no == 0 { (0..payers.len()).collect() } else { open.clone() };
+            let stats = ScopeStats::compute(index, &participant_positions, &payers, &open, &closed_users);
+            let ctx = ScoreContext {
+                index,
+                weights: &self.weights,
+                scope_size: index.len().saturating_sub(closed_users.len()).max(1),
+                participants: &participants,
+                participant_count: stats.participant_count,
+                participant_texts: &stats.participant_texts,
+                participant_pinyin: &stats.participant_pinyin,
+                payer_texts: &stats.payer_texts,
+                remark_texts: &stats.remark_texts,
+                excluded: &closed_users,
+                deposit: input.deposit,
+                matcher: &matcher,
+            };
+            let mut round = self.score_round(
+                &ctx,
+                &payers,
+                &scoring,
+                &closed_payers,
+                &closed_users,
+                &participant_positions,
+                &resolved,
+                &bind_edges,
+                &residue,
+                round_no == 0,
+            );
+            if round_no == 0 {
+                nearest = std::mem::take(&mut round.nearest);
+                residue = std::mem::take(&mut round.residue);
+                for &pi in resolved.confirmed.keys() {
+                    let own: Vec<Scored> = std::mem::take(&mut round.per_payer[pi])
+                        .into_iter()
+                        .map(|si| round.scored[si].clone())
+                        .collect();
+                    confirmed_scores.insert(pi, own);
                 }
-                continue;
+                for list in &round.per_payer {
+                    for &si in list {
+                        let s = &round.scored[si];
+                        if let Some(&holder) = taken.get(&s.user)
+                            && s.score.gate.passes()
+                            && s.score.total >= policy.auto_threshold
+                        {
+                            conflicts.entry(s.payer).or_default().push(format!(
+                                "星球用户「{}」已由人工确认给付款 {}，本付款也有强证据指向该用户",
+                                index.user(s.user).name.trim(),
+                                payers[holder].payment.transaction_id
+                            ));
+                        }
+                    }
+                }
             }
-            edges.push(Edge { payer: s.payer, user: s.user, weight: s.score.total });
-            edge_scored.push(si);
-        }
+            let decided = self.decide(
+                &round,
+                &payers,
+                &ctx,
+                &conflicts,
+                &closed_users,
+                input.deposit,
+                policy.require_participation && !participant_positions.is_empty(),
+            );
+            work.scored_pairs += round.stats.scored_pairs;
+            work.residue_pairs += round.stats.residue_pairs;
+            work.rounds += 1;
+            let new: Vec<(usize, u32, PairScore, f64)> = decided.autos.clone();
+            for (pi, u, score, margin) in new.iter().cloned() {
+                closed_payers.insert(pi);
+                closed_users.insert(u);
+                autos.insert(pi, (u, score, margin, round_no));
+            }
+            round_no += 1;
+            if new.is_empty() || round_no >= policy.max_rounds {
+                break (round, decided);
+            }
+        };
+        let (round, decided) = last;
 
         let mut links: Vec<Option<Link>> = vec![None; payers.len()];
         let mut cards: Vec<ReviewCard> = Vec::new();
-        let mut linked_users: BTreeSet<u32> = taken.keys().copied().collect();
+        let linked_users: BTreeSet<u32> = closed_users.iter().copied().collect();
+        for (&pi, (u, score, margin, r)) in &autos {
+            links[pi] = Some(self.auto_link(input, &payers[pi], *u, score, *margin, *r));
+        }
 
-        for comp in assign::components(payers.len(), &edges) {
-            let size = comp.payers.len() + comp.users.len();
-            let solution = (size <= policy.max_component).then(|| assign::solve(&comp, &edges, policy.no_match));
-            let mut open: Vec<usize> = Vec::new();
-            let mut card_codes: BTreeSet<ReasonCode> = BTreeSet::new();
-            let mut suggestion: Vec<(usize, u32)> = Vec::new();
-            for (row, &pi) in comp.payers.iter().enumerate() {
-                let payer = &payers[pi];
-                let chosen = solution.as_ref().and_then(|s| s.chosen[row]);
-                let margin = solution.as_ref().and_then(|s| s.margin[row]);
-                let amount = amount_code(payer.payment.amount, input.deposit);
-                let names_other = remark_names_other(payer, chosen.map(|e| edges[e].user), index, &ctx);
-                let conflict = conflicts.contains_key(&pi) || id_conflict(&comp, &edges, &edge_scored, &scored, pi);
-                if let Some(ei) = chosen {
-                    suggestion.push((pi, edges[ei].user));
-                    let s = &scored[edge_scored[ei]].score;
-                    let auto = s.total >= policy.auto_threshold
-                        && margin.is_some_and(|m| m >= policy.margin)
-                        && assign::mutual_best(&comp, &edges, ei, policy.margin)
-                        && s.gate.passes()
-                        && amount.is_none()
-                        && !names_other
-                        && !conflict;
-                    if auto {
-                        links[pi] = Some(self.auto_link(input, payer, edges[ei].user, s, margin.unwrap_or(0.0)));
-                        linked_users.insert(edges[ei].user);
-                        continue;
-                    }
-                }
-                open.push(pi);
-                // Why this payer needs a person.
-                let best = per_payer_best(&comp, &edges, &edge_scored, &scored, pi);
-                if let Some(b) = best {
-                    let s = &scored[b].score;
-                    if s.gate.same_name {
-                        card_codes.insert(ReasonCode::SameName);
-                    }
-                    if s.total >= policy.auto_threshold && s.gate.passes() {
-                        card_codes.insert(ReasonCode::LowMargin);
-                    } else if !s.gate.same_name {
-                        card_codes.insert(ReasonCode::WeakEvidence);
-                    }
-                }
-                if solution.is_none() {
-                    card_codes.insert(ReasonCode::LowMargin);
-                }
-                if let Some(code) = amount {
-                    card_codes.insert(code);
-                }
-                if names_other {
-                    card_codes.insert(ReasonCode::RemarkNamesOther);
-                }
-                if conflict {
-                    card_codes.insert(ReasonCode::IdConflict);
-                }
-            }
-            if open.is_empty() {
-                continue;
-            }
-            let open_set: BTreeSet<usize> = open.iter().copied().collect();
-            let card_scored: Vec<usize> = comp
-                .edges
-                .iter()
-                .map(|&ei| edge_scored[ei])
-                .filter(|&si| open_set.contains(&scored[si].payer))
-                .collect();
-            let suggestion: Vec<(usize, u32)> = suggestion.into_iter().filter(|(p, _)| open_set.contains(p)).collect();
+        // Review cards: one per component of the last round.
+        let scored = &round.scored;
+        for plan in &decided.cards {
             let mut notes: Vec<String> = Vec::new();
-            for &pi in &open {
+            for &pi in &plan.payers {
                 notes.extend(conflicts.get(&pi).into_iter().flatten().cloned());
                 notes.extend(exclusion_notes(&resolved, pi));
             }
             let card = self.card(
                 input,
                 &payers,
-                &open,
-                &card_scored,
-                &scored,
-                &suggestion,
-                card_codes.into_iter().collect(),
+                &plan.payers,
+                &plan.scored,
+                scored,
+                &plan.suggestion,
+                plan.codes.iter().copied().collect(),
                 notes,
                 &participants,
                 &linked_users,
                 None,
             );
-            for &pi in &open {
-                let best = per_payer[pi]
+            for &pi in &plan.payers {
+                let best = plan
+                    .scored
                     .iter()
                     .copied()
-                    .filter(|si| card_scored.contains(si))
-                    .max_by(|a, b| scored[*a].score.total.total_cmp(&scored[*b].score.total));
-                let suggested = suggestion.iter().find(|(p, _)| *p == pi).map(|(_, u)| *u);
+                    .filter(|&si| scored[si].payer == pi)
+                    .max_by(|a, b| scored[*a].score.total.total_cmp(&scored[*b].score.total).then(b.cmp(a)));
+                let suggested = plan.suggestion.iter().find(|(p, _)| *p == pi).map(|(_, u)| *u);
                 links[pi] =
                     Some(self.review_link(input, &payers[pi], &card, best.map(|b| &scored[b].score), suggested));
             }
@@ -434,10 +421,13 @@ impl<'m> Matcher<'m> {
         }
 
         // Payments a person linked: the link stands; renames and contrary evidence open a card.
-        for (&pi, d) in &resolved.confirmed {
+        let mut confirmed: Vec<(&usize, &&Decision)> = resolved.confirmed.iter().collect();
+        confirmed.sort_by_key(|(p, _)| **p);
+        for (&pi, d) in confirmed {
             let payer = &payers[pi];
             let user = index.position(d.planet_user_id.as_str());
-            let own = per_payer[pi].iter().copied().find(|&si| Some(scored[si].user) == user);
+            let own_scores = confirmed_scores.remove(&pi).unwrap_or_default();
+            let own = own_scores.iter().position(|s| Some(s.user) == user);
             let mut codes: BTreeSet<ReasonCode> = BTreeSet::new();
             let mut notes: Vec<String> = Vec::new();
             if let (Some(u), Some(snap)) = (user, &d.snapshot)
@@ -451,16 +441,14 @@ impl<'m> Matcher<'m> {
                     index.user(u).name.trim()
                 ));
             }
-            let own_total = own.map(|si| scored[si].score.total).unwrap_or(f64::NEG_INFINITY);
-            let contrary: Vec<usize> = per_payer[pi]
-                .iter()
-                .copied()
-                .filter(|&si| Some(scored[si].user) != user)
-                .filter(|&si| {
-                    let g = scored[si].score.gate;
-                    (g.unique_remark || g.remark_id || g.bind)
-                        && scored[si].score.total >= policy.auto_threshold
-                        && scored[si].score.total >= own_total + policy.margin
+            let own_total = own.map(|i| own_scores[i].score.total).unwrap_or(f64::NEG_INFINITY);
+            let contrary: Vec<usize> = (0..own_scores.len())
+                .filter(|&i| Some(own_scores[i].user) != user)
+                .filter(|&i| {
+                    let s = &own_scores[i].score;
+                    (s.gate.unique_remark || s.gate.remark_id || s.gate.bind)
+                        && s.total >= policy.auto_threshold
+                        && s.total >= own_total + policy.margin
                 })
                 .collect();
             if !contrary.is_empty() {
@@ -472,14 +460,15 @@ impl<'m> Matcher<'m> {
                 notes.extend(c.iter().cloned());
             }
             let card = (!codes.is_empty()).then(|| {
-                let mut card_scored: Vec<usize> = own.into_iter().chain(contrary.iter().copied()).collect();
-                card_scored.sort_unstable();
+                let shown: Vec<usize> = own.into_iter().chain(contrary.iter().copied()).collect();
+                let shown_scored: Vec<Scored> = shown.iter().map(|&i| own_scores[i].clone()).collect();
+                let idx: Vec<usize> = (0..shown_scored.len()).collect();
                 self.card(
                     input,
                     &payers,
                     &[pi],
-                    &card_scored,
-                    &scored,
+                    &idx,
+                    &shown_scored,
                     &[],
                     codes.into_iter().collect(),
                     notes,
@@ -488,7 +477,8 @@ impl<'m> Matcher<'m> {
                     Some(d),
                 )
             });
-            links[pi] = Some(self.confirmed_link(input, payer, d, own.map(|si| &scored[si].score), card.as_ref()));
+            let own_score = own.map(|i| &own_scores[i].score);
+            links[pi] = Some(self.confirmed_link(input, payer, d, own_score, card.as_ref()));
             cards.extend(card);
         }
 
@@ -496,29 +486,29 @@ impl<'m> Matcher<'m> {
         // with the participants nobody paid for is one task.
         let unmatched: Vec<usize> = (0..payers.len()).filter(|&pi| links[pi].is_none()).collect();
         if !unmatched.is_empty() {
-            let base = scored.len();
+            let mut near: Vec<Scored> = Vec::new();
             let mut codes: BTreeSet<ReasonCode> = BTreeSet::from([ReasonCode::NoCandidate]);
             let mut notes: Vec<String> = Vec::new();
             for &pi in &unmatched {
-                scored.extend(nearest.remove(&pi).unwrap_or_default());
+                near.extend(nearest.get(&pi).into_iter().flatten().cloned());
                 codes.extend(amount_code(payers[pi].payment.amount, input.deposit));
                 notes.extend(exclusion_notes(&resolved, pi));
             }
-            let card_scored: Vec<usize> = (base..scored.len()).collect();
             let free = participant_positions.iter().filter(|u| !linked_users.contains(u)).count();
             notes.push(format!(
                 "{} 笔付款没有候选；本营另有 {free} 位参加打卡的星球用户尚未关联付款，可在搜索框按名称、拼音或首字母查找",
                 unmatched.len()
             ));
-            if !card_scored.is_empty() {
+            if !near.is_empty() {
                 notes.push("列出的星球用户为最接近者，仅供参考，均低于候选阈值".to_string());
             }
+            let idx: Vec<usize> = (0..near.len()).collect();
             let card = self.card(
                 input,
                 &payers,
                 &unmatched,
-                &card_scored,
-                &scored,
+                &idx,
+                &near,
                 &[],
                 codes.into_iter().collect(),
                 notes,
@@ -543,6 +533,253 @@ impl<'m> Matcher<'m> {
             links: links.into_iter().flatten().collect(),
             cards,
             participants_without_payment: participants_without_payment.into_iter().collect(),
+            stats: work,
+        }
+    }
+
+    /// Scores the given payers against their candidates (blocking, bind claims,
+    /// person bindings) and, for payers left without any, against the free pool.
+    #[allow(clippy::too_many_arguments)]
+    fn score_round(
+        &self,
+        ctx: &ScoreContext<'_>,
+        payers: &[Payer<'_>],
+        scoring: &[usize],
+        closed_payers: &BTreeSet<usize>,
+        closed_users: &FxSet<u32>,
+        participant_positions: &[u32],
+        resolved: &Resolved<'_>,
+        bind_edges: &HashMap<usize, Vec<(u32, String)>>,
+        carried: &HashMap<usize, Vec<u32>>,
+        find_residue: bool,
+    ) -> Round {
+        let index = self.index;
+        let policy = &self.policy;
+        let mut round = Round { per_payer: vec![Vec::new(); payers.len()], ..Round::default() };
+        let mut cands: Vec<u32> = Vec::new();
+        let prefer = |i: u32| ctx.participants[i as usize];
+        for &pi in scoring {
+            let payer = &payers[pi];
+            let open = !closed_payers.contains(&pi);
+            cands.clear();
+            let names: Vec<&_> =
+                payer.names.iter().map(|n| &n.norm).chain(std::iter::once(&payer.remark.stated)).collect();
+            let query = CandidateQuery {
+                names: &names,
+                remark_hits: &payer.remark_hits,
+                digit_runs: &payer.remark.digit_runs,
+                member_numbers: &payer.remark.member_numbers,
+            };
+            if policy.exhaustive {
+                cands.extend(0..index.len() as u32);
+            } else {
+                index.candidates(&query, &prefer, &mut cands);
+            }
+            cands.extend(bind_edges.get(&pi).into_iter().flatten().map(|(u, _)| *u));
+            cands.extend(carried.get(&pi).into_iter().flatten().copied());
+            cands.extend(resolved.bindings.get(&pi).into_iter().flatten().map(|(u, _)| *u));
+            cands.sort_unstable();
+            cands.dedup();
+            for &u in &cands {
+                // Open payers skip users already linked, except confirmed ones (kept to spot conflicts).
+                if open
+                    && closed_users.contains(&u)
+                    && !resolved.confirmed.values().any(|d| d.planet_user_id == index.user(u).user_id)
+                {
+                    continue;
+                }
+                if is_excluded(resolved, pi, index.user(u)) {
+                    continue;
+                }
+                round.stats.scored_pairs += 1;
+                let mut s = ctx.quick(payer, u);
+                self.add_id_evidence(&mut s, pi, u, bind_edges, resolved, ctx.log_n());
+                if keep(&s, policy) {
+                    round.per_payer[pi].push(round.scored.len());
+                    round.scored.push(Scored { payer: pi, user: u, score: s });
+                }
+            }
+            prune(&mut round.per_payer[pi], &round.scored, policy);
+            self.explain(ctx, payers, &mut round, pi, bind_edges, resolved);
+        }
+
+        // Residue (first round only): open payers without any candidate against the
+        // users still free; later rounds reuse what it found.
+        if !find_residue {
+            return round;
+        }
+        let strong: HashSet<u32> = round
+            .scored
+            .iter()
+            .filter(|s| s.score.total >= policy.auto_threshold && s.score.gate.passes())
+            .map(|s| s.user)
+            .collect();
+        let free = |u: &u32| !closed_users.contains(u) && !strong.contains(u);
+        let pool: Vec<u32> = if !participant_positions.is_empty() {
+            participant_positions.iter().copied().filter(free).collect()
+        } else if index.len() <= policy.residue_limit {
+            (0..index.len() as u32).filter(free).collect()
+        } else {
+            Vec::new()
+        };
+        let pool_keys: Vec<(u32, Vec<char>)> =
+            pool.iter().map(|&u| (u, name_chars(index.names(u).iter().map(|n| &n.norm)))).collect();
+        for &pi in scoring {
+            if !round.per_payer[pi].is_empty() || closed_payers.contains(&pi) {
+                continue;
+            }
+            let payer_keys =
+                name_chars(payers[pi].names.iter().map(|n| &n.norm).chain(std::iter::once(&payers[pi].remark.stated)));
+            let mut found: Vec<Scored> = Vec::new();
+            for (u, keys) in &pool_keys {
+                // Cheap filter: a shared character or pinyin initial, else no name evidence is possible.
+                if !shares_any(&payer_keys, keys) || is_excluded(resolved, pi, index.user(*u)) {
+                    continue;
+                }
+                round.stats.residue_pairs += 1;
+                found.push(Scored { payer: pi, user: *u, score: ctx.quick(&payers[pi], *u) });
+            }
+            found.sort_by(|a, b| b.score.total.total_cmp(&a.score.total).then(a.user.cmp(&b.user)));
+            let (keepers, rest): (Vec<Scored>, Vec<Scored>) = found.into_iter().partition(|s| keep(&s.score, policy));
+            if keepers.is_empty() {
+                let near: Vec<Scored> = rest
+                    .into_iter()
+                    .take(policy.nearest)
+                    .map(|s| Scored { score: ctx.score(&payers[pi], s.user), ..s })
+                    .collect();
+                round.nearest.insert(pi, near);
+            } else {
+                round.residue.insert(pi, keepers.iter().map(|s| s.user).collect());
+                for s in keepers {
+                    round.per_payer[pi].push(round.scored.len());
+                    round.scored.push(s);
+                }
+                prune(&mut round.per_payer[pi], &round.scored, policy);
+                self.explain(ctx, payers, &mut round, pi, bind_edges, resolved);
+            }
+        }
+        round
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    /// One round's decisions: components of the open payers' edges to free
+    /// users, the best assignment, the auto links that pass every test, and a
+    /// card plan for everything else.
+    fn decide(
+        &self,
+        round: &Round,
+        payers: &[Payer<'_>],
+        ctx: &ScoreContext<'_>,
+        conflicts: &HashMap<usize, Vec<String>>,
+        closed_users: &FxSet<u32>,
+        deposit: Option<Money>,
+        participants_known: bool,
+    ) -> Decided {
+        let policy = &self.policy;
+        let scored = &round.scored;
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut edge_scored: Vec<usize> = Vec::new();
+        for list in &round.per_payer {
+            for &si in list {
+                let s = &scored[si];
+                if closed_users.contains(&s.user) {
+                    continue;
+                }
+                edges.push(Edge { payer: s.payer, user: s.user, weight: s.score.total });
+                edge_scored.push(si);
+            }
+        }
+        let mut out = Decided::default();
+        for comp in assign::components(payers.len(), &edges) {
+            let size = comp.payers.len() + comp.users.len();
+            let solution = (size <= policy.max_component).then(|| assign::solve(&comp, &edges, policy.no_match));
+            let mut open: Vec<usize> = Vec::new();
+            let mut card_codes: BTreeSet<ReasonCode> = BTreeSet::new();
+            let mut suggestion: Vec<(usize, u32)> = Vec::new();
+            for (row, &pi) in comp.payers.iter().enumerate() {
+                let payer = &payers[pi];
+                let chosen = solution.as_ref().and_then(|s| s.chosen[row]);
+                let margin = solution.as_ref().and_then(|s| s.margin[row]);
+                let amount = amount_code(payer.payment.amount, deposit);
+                let names_other = remark_names_other(payer, chosen.map(|e| edges[e].user), self.index, ctx);
+                let conflict = conflicts.contains_key(&pi) || id_conflict(&comp, &edges, &edge_scored, scored, pi);
+                if let Some(ei) = chosen {
+                    suggestion.push((pi, edges[ei].user));
+                    let s = &scored[edge_scored[ei]].score;
+                    let auto = s.total >= policy.auto_threshold
+                        && margin.is_some_and(|m| m >= policy.margin)
+                        && assign::mutual_best(&comp, &edges, ei, policy.margin)
+                        && s.gate.passes()
+                        && (s.gate.id_grade() || s.gate.participant || !participants_known)
+                        && amount.is_none()
+                        && !names_other
+                        && !conflict;
+                    if auto {
+                        out.autos.push((pi, edges[ei].user, s.clone(), margin.unwrap_or(0.0)));
+                        continue;
+                    }
+                }
+                open.push(pi);
+                if let Some(b) = per_payer_best(&comp, &edges, &edge_scored, scored, pi) {
+                    let s = &scored[b].score;
+                    if s.gate.same_name {
+                        card_codes.insert(ReasonCode::SameName);
+                    }
+                    let absent = participants_known && !s.gate.participant && !s.gate.id_grade();
+                    if absent {
+                        card_codes.insert(ReasonCode::NotParticipating);
+                    }
+                    if s.total >= policy.auto_threshold && s.gate.passes() && !absent {
+                        card_codes.insert(ReasonCode::LowMargin);
+                    } else if !s.gate.same_name {
+                        card_codes.insert(ReasonCode::WeakEvidence);
+                    }
+                }
+                if solution.is_none() {
+                    card_codes.insert(ReasonCode::LowMargin);
+                }
+                card_codes.extend(amount);
+                if names_other {
+                    card_codes.insert(ReasonCode::RemarkNamesOther);
+                }
+                if conflict {
+                    card_codes.insert(ReasonCode::IdConflict);
+                }
+            }
+            if open.is_empty() {
+                continue;
+            }
+            let open_set: BTreeSet<usize> = open.iter().copied().collect();
+            out.cards.push(CardPlan {
+                scored: comp
+                    .edges
+                    .iter()
+                    .map(|&ei| edge_scored[ei])
+                    .filter(|&si| open_set.contains(&scored[si].payer))
+                    .collect(),
+                suggestion: suggestion.into_iter().filter(|(p, _)| open_set.contains(p)).collect(),
+                payers: open,
+                codes: card_codes,
+            });
+        }
+        out
+    }
+
+    /// Re-scores a payer's kept pairs with their reasons written out.
+    fn explain(
+        &self,
+        ctx: &ScoreContext<'_>,
+        payers: &[Payer<'_>],
+        round: &mut Round,
+        pi: usize,
+        bind_edges: &HashMap<usize, Vec<(u32, String)>>,
+        resolved: &Resolved<'_>,
+    ) {
+        for &si in &round.per_payer[pi] {
+            let u = round.scored[si].user;
+            let mut s = ctx.score(&payers[pi], u);
+            self.add_id_evidence(&mut s, pi, u, bind_edges, resolved, ctx.log_n());
+            round.scored[si].score = s;
         }
     }
 
@@ -581,10 +818,21 @@ impl<'m> Matcher<'m> {
         }
     }
 
-    fn auto_link(&self, input: &CampInput<'_>, payer: &Payer<'_>, user: u32, s: &PairScore, margin: f64) -> Link {
+    fn auto_link(
+        &self,
+        input: &CampInput<'_>,
+        payer: &Payer<'_>,
+        user: u32,
+        s: &PairScore,
+        margin: f64,
+        round: usize,
+    ) -> Link {
         let mut reasons = tie_reasons(payer);
         reasons.extend(signal_reasons(s));
         reasons.push(format!("领先其他方案 {margin:.1} 位"));
+        if round > 0 {
+            reasons.push(format!("第 {} 轮：本营其他付款关联后，剩余候选范围缩小", round + 1));
+        }
         Link {
             transaction_id: payer.payment.transaction_id.clone(),
             camp: input.camp.cloned().or_else(|| payer.payment.camp.clone()),
@@ -771,6 +1019,35 @@ impl<'m> Matcher<'m> {
             notes,
         }
     }
+}
+
+/// The sorted characters and pinyin initials of some names (the residue pre-filter).
+fn name_chars<'n>(names: impl Iterator<Item = &'n crate::matching::normalize::NormalizedName>) -> Vec<char> {
+    let mut out: Vec<char> = Vec::new();
+    for n in names {
+        for f in &n.forms {
+            out.extend(f.text.chars());
+            for i in &f.initials {
+                out.extend(i.chars());
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whether two sorted character lists share one.
+fn shares_any(a: &[char], b: &[char]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// Keeps a payer's strongest candidates: at most `max_candidates`, none more than

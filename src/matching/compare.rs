@@ -81,7 +81,7 @@ pub fn compare_forms<'a>(l: &'a NameForm, r: &'a NameForm, matcher: &SkimMatcher
     if let Some(sim) = containment(l, r) {
         return at(NameLevel::Contains, sim);
     }
-    if l.han >= 4 && r.han >= 4 && l.han == l.text.chars().count() && r.han == r.text.chars().count() {
+    if l.han >= 4 && r.han >= 4 && l.han == l.chars && r.han == r.chars {
         let sim = strsim::normalized_levenshtein(&l.text, &r.text);
         if sim >= 0.75 {
             return at(NameLevel::HanSimilar, sim);
@@ -113,12 +113,12 @@ pub fn compare_forms<'a>(l: &'a NameForm, r: &'a NameForm, matcher: &SkimMatcher
 
 /// Containment on characters: the shorter text inside the longer one.
 fn containment(l: &NameForm, r: &NameForm) -> Option<f64> {
-    let (short, long) = if l.text.chars().count() <= r.text.chars().count() { (l, r) } else { (r, l) };
-    let enough = if short.han > 0 { short.han >= 2 } else { short.text.chars().count() >= 4 };
+    let (short, long) = if l.chars <= r.chars { (l, r) } else { (r, l) };
+    let enough = if short.han > 0 { short.han >= 2 } else { short.chars >= 4 };
     if !enough || !long.text.contains(short.text.as_str()) {
         return None;
     }
-    Some(short.text.chars().count() as f64 / long.text.chars().count() as f64)
+    Some(short.chars as f64 / long.chars as f64)
 }
 
 /// A Latin form (3+ letters) that equals the other's initials or is a subsequence

@@ -19,6 +19,8 @@ pub struct NameForm {
     pub text: String,
     /// Number of Han characters in `text`.
     pub han: usize,
+    /// Number of characters in `text`.
+    pub chars: usize,
     /// Pinyin readings of `text` (for Latin text: the text itself), most likely first.
     pub pinyin: Vec<String>,
     /// Initials per reading (Latin: first letter of each original word).
@@ -41,6 +43,7 @@ impl NameForm {
 
     fn new(text: String, latin_words: Option<&[&str]>) -> NameForm {
         let han = text.chars().filter(|c| is_han(*c)).count();
+        let chars = text.chars().count();
         let (pinyin, initials) = match phonetic::readings(&text) {
             Some(r) => (r.full, r.initials),
             None => {
@@ -52,7 +55,7 @@ impl NameForm {
             }
         };
         let fuzzy = pinyin.iter().map(|p| phonetic::fuzzy_key(p)).collect();
-        NameForm { text, han, pinyin, initials, fuzzy }
+        NameForm { text, han, chars, pinyin, initials, fuzzy }
     }
 }
 

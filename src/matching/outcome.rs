@@ -72,6 +72,8 @@ pub enum ReasonCode {
     ContradictsDecision,
     /// The best candidate is alone but its evidence is too weak to link unattended.
     WeakEvidence,
+    /// The camp has check-ins but the best candidate takes no part; names alone do not link it.
+    NotParticipating,
 }
 
 impl ReasonCode {
@@ -88,6 +90,7 @@ impl ReasonCode {
             ReasonCode::RemarkNamesOther => "备注指向他人",
             ReasonCode::ContradictsDecision => "新证据与人工决定不符",
             ReasonCode::WeakEvidence => "证据不足",
+            ReasonCode::NotParticipating => "候选未参加本营打卡",
         }
     }
 }
@@ -212,4 +215,17 @@ pub struct MatchOutcome {
     pub cards: Vec<ReviewCard>,
     /// Participants of the camp's project that no payment is linked to (by id).
     pub participants_without_payment: Vec<PlanetUserId>,
+    /// How much work the match took.
+    pub stats: MatchStats,
+}
+
+/// Work counters of one camp's match (for benchmarks and the status pane).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchStats {
+    /// Payer–user pairs scored from blocking candidates, all rounds.
+    pub scored_pairs: u64,
+    /// Pairs scored by the residue pass.
+    pub residue_pairs: u64,
+    /// Decision rounds run.
+    pub rounds: u32,
 }

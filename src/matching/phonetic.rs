@@ -37,6 +37,24 @@ pub const SURNAME_READINGS: &[(&str, &str)] = &[
     ("尉迟", "yuchi"),
 ];
 
+/// Common single-character surnames (the ~150 most frequent), used to tell a
+/// personal name (张三, 欧阳娜娜) from a nickname word (天空, 追光的茉莉).
+pub const COMMON_SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝朴";
+
+/// Whether a normalised text looks like a personal name: 2–4 Han characters
+/// led by a compound or common surname.
+pub fn is_personal_name(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    if !(2..=4).contains(&chars.len()) || !chars.iter().all(|c| is_han(*c)) {
+        return false;
+    }
+    let compound = SURNAME_READINGS.iter().any(|(s, _)| s.chars().count() == 2 && text.starts_with(s));
+    if compound {
+        return chars.len() >= 3;
+    }
+    chars.len() <= 3 && COMMON_SURNAMES.contains(chars[0])
+}
+
 /// Most readings kept for the first character (heteronyms beyond this are rare).
 const MAX_FIRST_READINGS: usize = 4;
 
@@ -187,6 +205,16 @@ mod tests {
     fn latin_text_has_no_readings_and_mixed_text_keeps_letters() {
         assert_eq!(readings("lily"), None);
         assert_eq!(readings("lily王丽").unwrap().full[0], "lilywangli");
+    }
+
+    #[test]
+    fn personal_names_are_told_from_nickname_words() {
+        for n in ["张三", "李小明", "欧阳娜娜", "曾凡"] {
+            assert!(is_personal_name(n), "{n}");
+        }
+        for n in ["天空", "追光的茉莉", "小明", "阿军狮子", "欧阳", "lily"] {
+            assert!(!is_personal_name(n), "{n}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! under the correlation cap) + join time + amount. The hard-evidence gate of §4.3
 //! is computed beside the score: an auto link needs both.
 
-use std::collections::HashMap;
+use super::fxhash::{FxMap, FxSet};
 
 use fuzzy_matcher::skim::SkimMatcherV2;
 use jiff::{SignedDuration, Timestamp};
@@ -14,6 +14,7 @@ use super::blocking::{NameSource, PlanetIndex, UserName};
 use super::compare::{self, NameLevel};
 use super::normalize::NormalizedName;
 use super::outcome::Signal;
+use super::phonetic::is_personal_name;
 use super::remark::RemarkFacts;
 use crate::domain::{GroupMember, Money, Payment};
 
@@ -186,13 +187,15 @@ pub struct ScoreContext<'a> {
     /// Number of participants (P).
     pub participant_count: usize,
     /// Name text → participants with it.
-    pub participant_texts: &'a HashMap<String, u32>,
+    pub participant_texts: &'a FxMap<String, u32>,
     /// Pinyin → participants with it.
-    pub participant_pinyin: &'a HashMap<String, u32>,
+    pub participant_pinyin: &'a FxMap<String, u32>,
     /// Name text → payers of this camp with it.
-    pub payer_texts: &'a HashMap<String, u32>,
+    pub payer_texts: &'a FxMap<String, u32>,
     /// Remark hit text → payers of this camp whose remark names it.
-    pub remark_texts: &'a HashMap<String, u32>,
+    pub remark_texts: &'a FxMap<String, u32>,
+    /// Users out of the scope (already linked): not counted in name frequencies.
+    pub excluded: &'a FxSet<u32>,
     /// The camp's deposit.
     pub deposit: Option<Money>,
     /// Subsequence matcher.
@@ -214,6 +217,8 @@ pub struct Gate {
     pub person_binding: bool,
     /// The deciding name is shared (several users in scope or several payers).
     pub same_name: bool,
+    /// The user checks in on the camp's project.
+    pub participant: bool,
 }
 
 impl Gate {
@@ -221,25 +226,50 @@ impl Gate {
     pub fn passes(&self) -> bool {
         self.unique_remark || self.remark_id || self.unique_name || self.bind || self.person_binding
     }
+
+    /// Whether the evidence is id-grade (bind code, id in the remark, earlier human binding).
+    pub fn id_grade(&self) -> bool {
+        self.remark_id || self.bind || self.person_binding
+    }
 }
+
+/// A name counts as unique for the gate while the participant-weighted number of
+/// users carrying it stays below this (one participant plus a little prior mass
+/// from non-participants).
+pub const UNIQUE_K: f64 = 1.25;
 
 /// The score of one payer–user pair.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PairScore {
     /// Total log2 odds (prior included).
     pub total: f64,
-    /// Contributions, prior first.
+    /// Contributions, prior first (empty when scored without reasons).
     pub signals: Vec<Signal>,
     /// The gate.
     pub gate: Gate,
+    explain: bool,
 }
 
 impl PairScore {
+    /// An empty score; `explain` says whether contributions are recorded.
+    pub fn new(explain: bool) -> Self {
+        PairScore { total: 0.0, signals: Vec::new(), gate: Gate::default(), explain }
+    }
+
     /// Adds a contribution.
     pub fn add(&mut self, code: &str, bits: f64, reason: String) {
         self.total += bits;
-        self.signals.push(Signal { code: code.to_string(), bits: round1(bits), reason });
+        if self.explain {
+            self.signals.push(Signal { code: code.to_string(), bits: round1(bits), reason });
+        }
     }
+}
+
+/// `format!` only when the reasons are wanted.
+macro_rules! txt {
+    ($explain:expr, $($arg:tt)*) => {
+        if $explain { format!($($arg)*) } else { String::new() }
+    };
 }
 
 /// Rounds to 0.1 bit (for display and stable output).
@@ -280,7 +310,7 @@ impl ScoreContext<'_> {
     }
 
     fn text_k(&self, text: &str) -> f64 {
-        let all = self.index.with_text(text).len();
+        let all = self.index.with_text(text).iter().filter(|u| !self.excluded.contains(u)).count();
         let part = self.participant_texts.get(text).copied().unwrap_or(0) as usize;
         self.k_eff(all, part)
     }
@@ -310,35 +340,45 @@ impl ScoreContext<'_> {
     }
 
     fn pinyin_k(&self, pinyin: &str) -> f64 {
-        let all = self.index.with_pinyin(pinyin).len();
+        let all = self.index.with_pinyin(pinyin).iter().filter(|u| !self.excluded.contains(u)).count();
         let part = self.participant_pinyin.get(pinyin).copied().unwrap_or(0) as usize;
         self.k_eff(all, part)
     }
 
     /// Scores a payer against the user at index position `u`.
     pub fn score(&self, payer: &Payer<'_>, u: u32) -> PairScore {
+        self.score_with(payer, u, true)
+    }
+
+    /// Scores a pair without writing the reasons (same total and gate; for screening).
+    pub fn quick(&self, payer: &Payer<'_>, u: u32) -> PairScore {
+        self.score_with(payer, u, false)
+    }
+
+    fn score_with(&self, payer: &Payer<'_>, u: u32, explain: bool) -> PairScore {
         let w = self.weights;
         let user = self.index.user(u);
         let names = self.index.names(u);
         let paid_at = payer.payment.paid_at;
-        let mut s = PairScore { total: 0.0, signals: Vec::new(), gate: Gate::default() };
-        s.add("PRIOR", prior_bits(self.scope_size), format!("先验：范围内 {} 位星球用户", self.scope_size));
+        let mut s = PairScore::new(explain);
+        s.add("PRIOR", prior_bits(self.scope_size), txt!(explain, "先验：范围内 {} 位星球用户", self.scope_size));
 
         // Participation in the camp's project.
         let (n, p) = (self.scope_size, self.participant_count);
         let participant = self.participants.get(u as usize).copied().unwrap_or(false);
+        s.gate.participant = participant;
         if p > 0 && p < n {
             let m = w.participant_given_match;
             if participant {
-                s.add("P+", (m * n as f64 / p as f64).log2(), "参加了本营打卡".to_string());
+                s.add("P+", (m * n as f64 / p as f64).log2(), txt!(explain, "参加了本营打卡"));
             } else {
-                s.add("P-", ((1.0 - m) * n as f64 / (n - p) as f64).log2(), "未参加本营打卡".to_string());
+                s.add("P-", ((1.0 - m) * n as f64 / (n - p) as f64).log2(), txt!(explain, "未参加本营打卡"));
             }
         }
 
         // Remark and names, under the correlation cap.
-        let remark = self.remark_evidence(payer, user, names, paid_at, &mut s.gate);
-        let name = self.name_evidence(payer, names, paid_at, participant, user.joined_planet_at, &mut s.gate);
+        let remark = self.remark_evidence(payer, user, names, paid_at, &mut s.gate, explain);
+        let name = self.name_evidence(payer, names, paid_at, participant, user.joined_planet_at, &mut s.gate, explain);
         match (remark, name) {
             (Some(r), Some(nm)) if r.bits > 0.0 && nm.bits > 0.0 => {
                 // Remark and names come from one person's habits: the weaker adds only
@@ -346,7 +386,7 @@ impl ScoreContext<'_> {
                 let (hi, lo) = if r.bits >= nm.bits { (r, nm) } else { (nm, r) };
                 s.add(hi.code, hi.bits, hi.reason);
                 let extra = 0.5 * (lo.bits - self.log_n()).max(0.0);
-                s.add(lo.code, extra, format!("{}（与上一条同出一人习惯，只计超出部分的一半）", lo.reason));
+                s.add(lo.code, extra, txt!(explain, "{}（与上一条同出一人习惯，只计超出部分的一半）", lo.reason));
             }
             (r, nm) => {
                 for e in [r, nm].into_iter().flatten() {
@@ -361,21 +401,35 @@ impl ScoreContext<'_> {
             let hour = SignedDuration::from_hours(1);
             let day = SignedDuration::from_hours(24);
             if d >= -hour && d <= 72 * hour {
-                s.add("T1", w.joined_soon, format!("入球时间：付款{}", describe_offset(d)));
+                s.add("T1", w.joined_soon, txt!(explain, "入球时间：付款{}", describe_offset(d)));
             } else if d > 72 * hour && d <= 14 * day {
-                s.add("T2", w.joined_within_two_weeks, format!("入球时间：付款后 {} 天", d.as_hours() / 24));
+                s.add("T2", w.joined_within_two_weeks, txt!(explain, "入球时间：付款后 {} 天", d.as_hours() / 24));
             } else if d > 14 * day {
-                s.add("T4", w.joined_late, format!("入球时间：付款后 {} 天，偏晚", d.as_hours() / 24));
+                s.add("T4", w.joined_late, txt!(explain, "入球时间：付款后 {} 天，偏晚", d.as_hours() / 24));
             } else if d < -30 * day {
-                s.add("T3", w.joined_long_before, format!("入球时间：付款前 {} 天（老成员？）", -d.as_hours() / 24));
+                s.add(
+                    "T3",
+                    w.joined_long_before,
+                    txt!(explain, "入球时间：付款前 {} 天（老成员？）", -d.as_hours() / 24),
+                );
             }
+        }
+
+        // Another payer of this camp shows one of the same names: a same-name pair on
+        // the payer side never links unattended on names or remarks.
+        let shared_with_payer =
+            payer.names.iter().flat_map(|n| n.norm.texts()).any(|t| self.payer_texts.get(t).copied().unwrap_or(0) > 1);
+        if shared_with_payer {
+            s.gate.same_name = true;
+            s.gate.unique_name = false;
+            s.gate.unique_remark = false;
         }
 
         // Amount.
         if let Some(dep) = self.deposit
             && payer.payment.amount == dep
         {
-            s.add("A1", w.amount_is_deposit, format!("金额等于押金 {dep}"));
+            s.add("A1", w.amount_is_deposit, txt!(explain, "金额等于押金 {dep}"));
         }
         s
     }
@@ -387,6 +441,7 @@ impl ScoreContext<'_> {
         names: &[UserName],
         paid_at: Timestamp,
         gate: &mut Gate,
+        explain: bool,
     ) -> Option<Evidence> {
         let w = self.weights;
         let facts = &payer.remark;
@@ -406,7 +461,7 @@ impl ScoreContext<'_> {
                 Evidence {
                     bits: self.log_n() + w.remark_user_id,
                     code: "RID",
-                    reason: format!("备注含星球用户ID {}", user.user_id),
+                    reason: txt!(explain, "备注含星球用户ID {}", user.user_id),
                 },
                 &mut best,
             );
@@ -420,7 +475,7 @@ impl ScoreContext<'_> {
                     Evidence {
                         bits: self.log_n() + w.remark_member_number - k.log2(),
                         code: "RNO",
-                        reason: format!("备注含成员编号 {num}"),
+                        reason: txt!(explain, "备注含成员编号 {num}"),
                     },
                     &mut best,
                 );
@@ -437,25 +492,33 @@ impl ScoreContext<'_> {
                 let raw_exact = form.is_distinctive() && raw_remark.contains(name.raw.trim());
                 let (code, excess) = if raw_exact { ("R1", w.remark_raw) } else { ("R2", w.remark_normalized) };
                 let shared_by_payers = self.remark_texts.get(&form.text).copied().unwrap_or(0) > 1;
-                if k < 1.5 && !shared_by_payers && !stale {
+                // A hit inside a longer stated name ("问渠" in "星球：问渠南") is a fragment, not a statement.
+                let fragment =
+                    facts.stated.core().is_some_and(|c| c.text != form.text && c.text.contains(form.text.as_str()));
+                if k < UNIQUE_K && !shared_by_payers && !stale && !fragment {
                     gate.unique_remark = true;
                 } else {
                     gate.same_name = true;
                 }
                 let mut bits = self.identify(excess, w.remark_m, k - 1.0, expected);
-                let mut reason = format!(
+                let mut reason = txt!(
+                    explain,
                     "备注含{}「{}」{}",
                     name.source.label(),
                     name.raw.trim(),
                     if raw_exact { "" } else { "（规范化后）" }
                 );
-                reason.push_str(&commonness(k, expected));
-                if shared_by_payers {
+                if explain {
+                    reason.push_str(&commonness(k, expected));
+                }
+                if shared_by_payers && explain {
                     reason.push_str("；本营另有付款备注同一昵称");
                 }
                 if stale {
                     bits += w.stale_former_name;
-                    reason.push_str("；付款时该昵称已不用");
+                    if explain {
+                        reason.push_str("；付款时该昵称已不用");
+                    }
                 }
                 consider(Evidence { bits, code, reason }, &mut best);
             }
@@ -476,7 +539,8 @@ impl ScoreContext<'_> {
                         Evidence {
                             bits: self.identify(w.remark_similar, w.rare_m, 0.0, 0.0),
                             code: "R3",
-                            reason: format!(
+                            reason: txt!(
+                                explain,
                                 "备注「{}」与{}「{}」音近或差一字",
                                 raw_remark.trim(),
                                 name.source.label(),
@@ -492,12 +556,13 @@ impl ScoreContext<'_> {
             return Some(Evidence {
                 bits: w.remark_unmatched,
                 code: "R4",
-                reason: format!("备注「{}」未指向该用户", raw_remark.trim()),
+                reason: txt!(explain, "备注「{}」未指向该用户", raw_remark.trim()),
             });
         }
         best
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn name_evidence(
         &self,
         payer: &Payer<'_>,
@@ -506,6 +571,7 @@ impl ScoreContext<'_> {
         participant: bool,
         joined: Option<Timestamp>,
         gate: &mut Gate,
+        explain: bool,
     ) -> Option<Evidence> {
         let w = self.weights;
         let mut best: Option<(Evidence, NameLevel)> = None;
@@ -553,7 +619,8 @@ impl ScoreContext<'_> {
                 if best.as_ref().is_some_and(|(b, _)| b.bits >= bits) {
                     continue;
                 }
-                let mut reason = format!(
+                let mut reason = txt!(
+                    explain,
                     "{what}：{}「{}」→「{}」／{}「{}」",
                     pn.source.label(),
                     pn.raw.trim(),
@@ -561,21 +628,27 @@ impl ScoreContext<'_> {
                     un.source.label(),
                     un.raw.trim()
                 );
-                reason.push_str(&commonness(k, expected));
-                if stale {
+                if explain {
+                    reason.push_str(&commonness(k, expected));
+                }
+                if stale && explain {
                     reason.push_str("；付款时该昵称已不用");
                 }
                 best = Some((Evidence { bits, code, reason }, m.level));
                 // Gate bookkeeping for the exact path.
                 if m.level == NameLevel::Exact {
                     let payers_with = self.payer_texts.get(&m.left.text).copied().unwrap_or(0);
-                    let corroborated = participant
-                        || joined.is_some_and(|j| {
-                            let d = j.duration_since(paid_at);
-                            d >= -SignedDuration::from_hours(1) && d <= SignedDuration::from_hours(72)
-                        });
-                    if k < 1.5 && payers_with <= 1 && !stale {
-                        gate.unique_name = corroborated;
+                    let soon = joined.is_some_and(|j| {
+                        let d = j.duration_since(paid_at);
+                        d >= -SignedDuration::from_hours(1) && d <= SignedDuration::from_hours(72)
+                    });
+                    // A personal name of 3+ characters is corroborated by taking part or by
+                    // joining the planet around the payment; two-character names and nickname
+                    // words, which other people also carry, only by the join time (§4.3: N1
+                    // with k = 1 and T1).
+                    if k < UNIQUE_K && payers_with <= 1 && !stale {
+                        let long_name = is_personal_name(&m.right.text) && m.right.han >= 3;
+                        gate.unique_name = if long_name { participant || soon } else { soon };
                     } else {
                         gate.same_name = true;
                     }
@@ -586,7 +659,7 @@ impl ScoreContext<'_> {
             Some((e, _)) => Some(e),
             None if any_pair => {
                 Some(Evidence {
-                    bits: w.name_different, code: "N6", reason: "两边名称都在但不相似".to_string()
+                    bits: w.name_different, code: "N6", reason: txt!(explain, "两边名称都在但不相似")
                 })
             }
             None => None,

@@ -150,6 +150,23 @@ pub fn build(o: &WorldOptions) -> World {
                 o.deposit
             };
             let has_account = !rng.random_bool(o.payer_without_account);
+            // Someone without a planet account cannot quote a planet nickname, number or id,
+            // nor set the group nickname to one: those strings fall back to the WeChat side.
+            let remark = if has_account
+                || !(p.has(Noise::RemarkNickname)
+                    || p.has(Noise::RemarkMemberNumber)
+                    || p.has(Noise::RemarkUserId)
+                    || p.has(Noise::RemarkMisspelt))
+            {
+                p.remark.clone()
+            } else {
+                String::new()
+            };
+            let group_nickname = if has_account {
+                p.group_nickname.clone()
+            } else {
+                p.group_nickname.as_ref().map(|_| p.handle.clone())
+            };
             camp.payments.push(Payment {
                 transaction_id: txn.clone(),
                 out_trade_no: None,
@@ -159,7 +176,7 @@ pub fn build(o: &WorldOptions) -> World {
                     .external_userid_on_bill
                     .then(|| ExternalUserId::new(p.external_userid.clone())),
                 payer_name: Some(p.wechat_name.clone()),
-                remark: p.remark.clone(),
+                remark,
                 description: Some("押金".to_string()),
                 amount,
                 paid_at,
@@ -178,7 +195,7 @@ pub fn build(o: &WorldOptions) -> World {
                     member_id: p.external_userid.clone(),
                     kind: MemberKind::External,
                     name: Some(p.wechat_name.clone()),
-                    group_nickname: p.group_nickname.clone(),
+                    group_nickname,
                     unionid: None,
                     join_time: Some(join),
                     join_scene: Some(3),
