@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod links;
 pub mod matching;
 pub mod records;
 pub mod rules;

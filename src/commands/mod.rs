@@ -2,7 +2,10 @@
 //! `run` prints errors once, on stderr, and maps them to exit codes.
 
 mod audit;
+mod bench;
+mod bench_match;
 mod config_check;
+mod link;
 mod status;
 
 use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
@@ -72,6 +75,9 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Config { action: ConfigCommand::Check { json } }) => config_check::run(&cli.global, *json),
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
+        Some(Command::Link(args)) => link::run(&cli.global, args, link::Kind::Must),
+        Some(Command::Unlink(args)) => link::run(&cli.global, args, link::Kind::Cannot),
+        Some(Command::Bench { which }) => bench::run(which),
         None => Err(CommandError::user(
             "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
         )),

@@ -52,6 +52,11 @@ pub struct Policy {
     /// Once a camp has check-ins, link by names or remarks only users who take part
     /// (ids, bind codes and human bindings link regardless).
     pub require_participation: bool,
+    /// Unique names for the gate: no other user in scope carries them (default).
+    /// Off, a name is unique when only non-participants share it (weighted by
+    /// their prior), which links more but once linked a never-checked-in payer's
+    /// name to a same-named participant in the benchmark.
+    pub strict_unique: bool,
 }
 
 impl Default for Policy {
@@ -67,8 +72,9 @@ impl Default for Policy {
             max_candidates: 6,
             candidate_window: 16.0,
             exhaustive: false,
-            max_rounds: 3,
+            max_rounds: 2,
             require_participation: true,
+            strict_unique: true,
         }
     }
 }
@@ -160,6 +166,8 @@ struct ScopeStats {
     participant_pinyin: FxMap<String, u32>,
     payer_texts: FxMap<String, u32>,
     remark_texts: FxMap<String, u32>,
+    closed_texts: FxMap<String, u32>,
+    closed_pinyin: FxMap<String, u32>,
 }
 
 impl ScopeStats {
@@ -176,17 +184,23 @@ impl ScopeStats {
             participant_pinyin: FxMap::default(),
             payer_texts: FxMap::default(),
             remark_texts: FxMap::default(),
+            closed_texts: FxMap::default(),
+            closed_pinyin: FxMap::default(),
         };
+        let mut closed: Vec<u32> = closed_users.iter().copied().collect();
+        closed.sort_unstable();
+        for u in closed {
+            let (texts, readings) = user_keys(index, u);
+            for t in texts {
+                *stats.closed_texts.entry(t.to_string()).or_default() += 1;
+            }
+            for r in readings {
+                *stats.closed_pinyin.entry(r.to_string()).or_default() += 1;
+            }
+        }
         for &u in participant_positions.iter().filter(|u| !closed_users.contains(u)) {
             stats.participant_count += 1;
-            let mut texts: HashSet<&str> = HashSet::new();
-            let mut readings: HashSet<&str> = HashSet::new();
-            for n in index.names(u) {
-                for f in &n.norm.forms {
-                    texts.insert(&f.text);
-                    readings.extend(f.pinyin.iter().map(String::as_str));
-                }
-            }
+            let (texts, readings) = user_keys(index, u);
             for t in texts {
                 *stats.participant_texts.entry(t.to_string()).or_default() += 1;
             }
@@ -206,6 +220,20 @@ impl ScopeStats {
         }
         stats
     }
+}
+
+/// A user's distinct name texts and pinyin readings (each counted once per user,
+/// as in the index postings).
+fn user_keys<'i>(index: &'i PlanetIndex<'_>, u: u32) -> (FxSet<&'i str>, FxSet<&'i str>) {
+    let mut texts: FxSet<&str> = FxSet::default();
+    let mut readings: FxSet<&str> = FxSet::default();
+    for n in index.names(u) {
+        for f in &n.norm.forms {
+            texts.insert(&f.text);
+            readings.extend(f.pinyin.iter().filter(|p| p.len() >= 4).map(String::as_str));
+        }
+    }
+    (texts, readings)
 }
 
 /// Resolved human decisions for one camp.
@@ -312,6 +340,9 @@ impl<'m> Matcher<'m> {
                 payer_texts: &stats.payer_texts,
                 remark_texts: &stats.remark_texts,
                 excluded: &closed_users,
+                excluded_texts: &stats.closed_texts,
+                excluded_pinyin: &stats.closed_pinyin,
+                strict_unique: policy.strict_unique,
                 deposit: input.deposit,
                 matcher: &matcher,
             };
@@ -1021,15 +1052,14 @@ impl<'m> Matcher<'m> {
     }
 }
 
-/// The sorted characters and pinyin initials of some names (the residue pre-filter).
+/// The residue pre-filter's keys of some names: their Han characters, and the
+/// first letter of their readings (so a Latin spelling can meet a Han name).
 fn name_chars<'n>(names: impl Iterator<Item = &'n crate::matching::normalize::NormalizedName>) -> Vec<char> {
     let mut out: Vec<char> = Vec::new();
     for n in names {
         for f in &n.forms {
-            out.extend(f.text.chars());
-            for i in &f.initials {
-                out.extend(i.chars());
-            }
+            out.extend(f.text.chars().filter(|c| crate::matching::phonetic::is_han(*c)));
+            out.extend(f.pinyin.iter().filter_map(|p| p.chars().next()).map(|c| c.to_ascii_uppercase()));
         }
     }
     out.sort_unstable();

@@ -11,6 +11,7 @@ pub mod normalize;
 pub mod outcome;
 pub mod phonetic;
 pub mod remark;
+pub mod search;
 pub mod signals;
 pub mod synthetic;
 

@@ -196,6 +196,13 @@ pub struct ScoreContext<'a> {
     pub remark_texts: &'a FxMap<String, u32>,
     /// Users out of the scope (already linked): not counted in name frequencies.
     pub excluded: &'a FxSet<u32>,
+    /// Name text → excluded users carrying it.
+    pub excluded_texts: &'a FxMap<String, u32>,
+    /// Pinyin → excluded users carrying it.
+    pub excluded_pinyin: &'a FxMap<String, u32>,
+    /// The gate's notion of a unique name: no other carrier in scope at all (true),
+    /// or a participant-weighted count (false; more recall, measured less safe).
+    pub strict_unique: bool,
     /// The camp's deposit.
     pub deposit: Option<Money>,
     /// Subsequence matcher.
@@ -309,10 +316,22 @@ impl ScoreContext<'_> {
         k.max(1.0)
     }
 
+    /// Users in scope carrying this name text, unweighted.
+    fn text_count(&self, text: &str) -> usize {
+        let closed = self.excluded_texts.get(text).copied().unwrap_or(0) as usize;
+        self.index.with_text(text).len().saturating_sub(closed)
+    }
+
     fn text_k(&self, text: &str) -> f64 {
-        let all = self.index.with_text(text).iter().filter(|u| !self.excluded.contains(u)).count();
+        let all = self.text_count(text);
         let part = self.participant_texts.get(text).copied().unwrap_or(0) as usize;
         self.k_eff(all, part)
+    }
+
+    /// Whether a name is unique enough for the gate: no other user in scope carries
+    /// it (`strict_unique`), or the participant-weighted count stays under [`UNIQUE_K`].
+    fn unique(&self, k: f64, text: &str) -> bool {
+        if self.strict_unique { self.text_count(text) <= 1 } else { k < UNIQUE_K }
     }
 
     /// Chance carriers of a name beyond the observed ones, scaled like `k_eff`.
@@ -340,7 +359,8 @@ impl ScoreContext<'_> {
     }
 
     fn pinyin_k(&self, pinyin: &str) -> f64 {
-        let all = self.index.with_pinyin(pinyin).iter().filter(|u| !self.excluded.contains(u)).count();
+        let closed = self.excluded_pinyin.get(pinyin).copied().unwrap_or(0) as usize;
+        let all = self.index.with_pinyin(pinyin).len().saturating_sub(closed);
         let part = self.participant_pinyin.get(pinyin).copied().unwrap_or(0) as usize;
         self.k_eff(all, part)
     }
@@ -495,7 +515,7 @@ impl ScoreContext<'_> {
                 // A hit inside a longer stated name ("问渠" in "星球：问渠南") is a fragment, not a statement.
                 let fragment =
                     facts.stated.core().is_some_and(|c| c.text != form.text && c.text.contains(form.text.as_str()));
-                if k < UNIQUE_K && !shared_by_payers && !stale && !fragment {
+                if self.unique(k, &form.text) && !shared_by_payers && !stale && !fragment {
                     gate.unique_remark = true;
                 } else {
                     gate.same_name = true;
@@ -646,7 +666,7 @@ impl ScoreContext<'_> {
                     // joining the planet around the payment; two-character names and nickname
                     // words, which other people also carry, only by the join time (§4.3: N1
                     // with k = 1 and T1).
-                    if k < UNIQUE_K && payers_with <= 1 && !stale {
+                    if self.unique(k, &m.right.text) && payers_with <= 1 && !stale {
                         let long_name = is_personal_name(&m.right.text) && m.right.han >= 3;
                         gate.unique_name = if long_name { participant || soon } else { soon };
                     } else {
