@@ -298,6 +298,23 @@ fn the_group_member_joins_by_external_userid_and_lends_its_group_nickname() {
 }
 
 #[test]
+fn a_bill_without_external_userid_ties_to_the_only_group_member_of_that_name_who_joined_then() {
+    let mut camp = Camp::new(vec![payment("4200000001", "Tony", "", None)], vec![user("111111", "龚昊天")]);
+    camp.members.push(member("wmA", "Tony", Some("龚昊天")));
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_eq!(l.external_userid.as_ref().map(|e| e.as_str()), Some("wmA"));
+    assert!(l.reasons.iter().any(|r| r.contains("群内唯一同名成员「Tony」")), "{:#?}", l.reasons);
+
+    // A member of that name who joined a month before the payment is not tied.
+    let mut early = member("wmA", "Tony", Some("龚昊天"));
+    early.join_time = Some(ts("2025-09-01T00:00:00Z"));
+    camp.members = vec![early];
+    let o = camp.run();
+    assert!(link(&o, "4200000001").external_userid.is_none());
+}
+
+#[test]
 fn a_payment_without_candidates_lands_on_the_camp_card_with_a_bind_code() {
     let camp = Camp::new(vec![payment("4200000001", "路人甲", "学费", Some("wmA"))], vec![]);
     let o = camp.run();

@@ -1336,7 +1336,15 @@ fn tie_group_members<'a>(
             None => {
                 let k = key.as_ref()?;
                 let ms = members_by_name.get(k)?;
-                (ms.len() == 1 && idless_by_name.get(k) == Some(&1)).then(|| (ms[0], GroupTie::UniqueName))
+                // The member must have joined around the payment (or WeCom gave no time).
+                let joined_near = |m: &GroupMember| {
+                    m.join_time.is_none_or(|j| {
+                        let d = j.duration_since(p.paid_at);
+                        d >= -jiff::SignedDuration::from_hours(1) && d <= jiff::SignedDuration::from_hours(24 * 14)
+                    })
+                };
+                (ms.len() == 1 && idless_by_name.get(k) == Some(&1) && joined_near(ms[0]))
+                    .then(|| (ms[0], GroupTie::UniqueName))
             }
         })
         .collect()
@@ -1374,8 +1382,11 @@ fn tie_reasons(p: &Payer<'_>) -> Vec<String> {
             m.group_nickname.as_deref().or(m.name.as_deref()).unwrap_or(m.member_id.as_str()).trim()
         )],
         Some((m, GroupTie::UniqueName)) => vec![format!(
-            "账单无 external_userid；群内唯一同名成员「{}」视为付款人",
-            m.name.as_deref().unwrap_or_default().trim()
+            "账单无 external_userid；群内唯一同名成员「{}」视为付款人（入群{}）",
+            m.name.as_deref().unwrap_or_default().trim(),
+            m.join_time
+                .map(|j| format!("于付款后 {} 小时", j.duration_since(p.payment.paid_at).as_hours()))
+                .unwrap_or_else(|| "时间未知".to_string())
         )],
         None => Vec::new(),
     }
