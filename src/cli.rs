@@ -75,6 +75,10 @@ pub enum Command {
     },
     /// Run the simulators of zsxq, WeCom and WeChat Pay on 127.0.0.1 (until Ctrl-C).
     Sim(SimArgs),
+    /// Link a payment to a planet user: a human must-link, never overwritten by a re-run.
+    Link(LinkArgs),
+    /// Record that a payment is not a planet user: a human cannot-link (undoes a link).
+    Unlink(LinkArgs),
     /// Benchmarks that print their figures (build with --release).
     Bench {
         #[command(subcommand)]
@@ -94,6 +98,9 @@ impl Command {
 pub enum BenchCommand {
     /// TUI frame render time with a large refund queue, and key-to-screen latency.
     Tui(BenchTuiArgs),
+    /// Identity matching on generated communities: precision, recall, review share, time and
+    /// peak memory, then the naive all-pairs baseline.
+    Match(BenchMatchArgs),
     /// Simulators: community generation, world build, and paging every endpoint over loopback HTTP.
     Sim(BenchSimArgs),
     /// Archive, parse and store generated zsxq/WeCom pages into a file-backed store in a temp dir.
@@ -318,6 +325,57 @@ pub struct BenchSimArgs {
     /// Seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `campdesk link|unlink TRANSACTION_ID PLANET_USER_ID`
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The payment's transaction id (交易单号).
+    pub transaction_id: String,
+    /// The planet user's user_id.
+    pub planet_user_id: String,
+    /// Why; kept with the decision and in the audit log.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Who decides (default: $CAMPDESK_USER, else $USER).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// The payer's external_userid, if you know it (lets the decision follow the payer to later camps).
+    #[arg(long, value_name = "ID")]
+    pub external_userid: Option<String>,
+    /// Apply to every payment of this payer, not just this one (needs the payer's external_userid).
+    #[arg(long)]
+    pub person: bool,
+    /// Print the decision as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `campdesk bench match`
+#[derive(Debug, Args)]
+pub struct BenchMatchArgs {
+    /// Persons in the large community (each a payer or a planet-only member).
+    #[arg(long, default_value_t = 100_000)]
+    pub persons: usize,
+    /// Payers per camp.
+    #[arg(long, default_value_t = 1000)]
+    pub camp_size: usize,
+    /// Persons in the all-pairs baseline (one camp; 0 skips it).
+    #[arg(long, default_value_t = 5000)]
+    pub baseline_persons: usize,
+    /// Generator seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads matching camps in parallel.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Also measure the large community with the lenient uniqueness gate
+    /// (participant-weighted; more auto links, less safe).
+    #[arg(long)]
+    pub lenient: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -12,6 +12,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod engine;
+pub mod links;
 pub mod logging;
 pub mod matching;
 pub mod records;

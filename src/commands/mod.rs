@@ -3,11 +3,13 @@
 
 mod audit;
 mod bench_ingest;
+mod bench_match;
 mod bench_rules;
 mod bench_sim;
 mod bench_tui;
 mod config_check;
 mod import;
+mod link;
 mod refunds;
 mod serve;
 mod sim;
@@ -104,6 +106,9 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Bench { which: BenchCommand::Tui(args) }) => bench_tui::run(args.rows, args.frames),
         Some(Command::Sim(args)) => sim::run(args),
         Some(Command::Bench { which: BenchCommand::Sim(args) }) => bench_sim::run(args),
+        Some(Command::Bench { which: BenchCommand::Match(args) }) => bench_match::run(args),
+        Some(Command::Link(args)) => link::run(&cli.global, args, link::Kind::Must),
+        Some(Command::Unlink(args)) => link::run(&cli.global, args, link::Kind::Cannot),
         None => tui::run(&cli.global, &cli.tui),
     };
     match result {
