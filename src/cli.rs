@@ -75,6 +75,48 @@ pub enum Command {
     },
     /// Run the simulators of zsxq, WeCom and WeChat Pay on 127.0.0.1 (until Ctrl-C).
     Sim(SimArgs),
+    /// One object per payment: who it is linked to, how sure, and why.
+    Links {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Print JSON (DESIGN.md contract).
+        #[arg(long)]
+        json: bool,
+    },
+    /// One verdict per payment of a camp: pass, borderline, fail or unlinked, with the days.
+    Eligibility {
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// Print JSON (DESIGN.md contract).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-run matching and the rules now (normally automatic after every sync).
+    Evaluate {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A reviewer's verdict on a payment: pass or fail (with a reason), or clear it.
+    Verdict {
+        #[command(subcommand)]
+        action: VerdictCommand,
+    },
+    /// Excuse a camp day for a member (请假), or take it back.
+    Leave {
+        #[command(subcommand)]
+        action: LeaveCommand,
+    },
+    /// Freeze or re-open a finished camp's check-in inputs.
+    Camp {
+        #[command(subcommand)]
+        action: CampCommand,
+    },
     /// Link a payment to a planet user: a human must-link, never overwritten by a re-run.
     Link(LinkArgs),
     /// Record that a payment is not a planet user: a human cannot-link (undoes a link).
@@ -379,4 +421,92 @@ pub struct BenchMatchArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `campdesk verdict …`
+#[derive(Debug, Subcommand)]
+pub enum VerdictCommand {
+    /// Pass a payment (the deposit comes back).
+    Pass(VerdictArgs),
+    /// Fail a payment (the deposit is forfeited).
+    Fail(VerdictArgs),
+    /// Remove the reviewer's verdict; the computed one applies again.
+    Clear {
+        /// The payment.
+        transaction_id: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+}
+
+/// `campdesk verdict pass|fail TRANSACTION_ID --reason TEXT`
+#[derive(Debug, Args)]
+pub struct VerdictArgs {
+    /// The payment.
+    pub transaction_id: String,
+    /// Why (required).
+    #[arg(long)]
+    pub reason: String,
+    /// Who decides (default: $USER).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+/// `campdesk leave …`
+#[derive(Debug, Subcommand)]
+pub enum LeaveCommand {
+    /// Excuse a day: it counts as checked in.
+    Add {
+        /// The member's planet user_id.
+        planet_user_id: String,
+        /// The camp day, YYYY-MM-DD.
+        day: String,
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// Why (required).
+        #[arg(long)]
+        reason: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Take an excuse back.
+    Remove {
+        /// The member's planet user_id.
+        planet_user_id: String,
+        /// The camp day, YYYY-MM-DD.
+        day: String,
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+}
+
+/// `campdesk camp …`
+#[derive(Debug, Subcommand)]
+pub enum CampCommand {
+    /// Freeze a finished camp's check-in inputs now.
+    Freeze {
+        /// The camp.
+        id: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Re-open a frozen camp (audited; needs a reason).
+    Reopen {
+        /// The camp.
+        id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
 }

@@ -1,13 +1,12 @@
-//! `campdesk link` / `campdesk unlink`: human must-link and cannot-link decisions.
-//!
-//! Until the records layer is in the store, only the shapes of the ids are
-//! checked; that the payment and the planet user exist is not.
+//! `campdesk link` / `campdesk unlink`: human must-link and cannot-link
+//! decisions, through the service (the daemon when one runs). The payment and
+//! the planet user must be in the store; the camp is re-evaluated at once.
 
-use super::{CommandError, Exit, open_store, print_json};
+use super::{CommandError, Exit, print_json, with_backend};
 use crate::cli::{GlobalArgs, LinkArgs};
-use crate::domain::ExternalUserId;
-use crate::links::{self, DecisionRequest, LinksError, Recorded};
 use crate::matching::decisions::DecisionScope;
+use crate::service::{Request, Response};
+use crate::store::OpenedBy;
 
 /// Which decision the command records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,15 +15,6 @@ pub(super) enum Kind {
     Must,
     /// `unlink`
     Cannot,
-}
-
-impl From<LinksError> for CommandError {
-    fn from(e: LinksError) -> Self {
-        match e {
-            LinksError::Store(s) => s.into(),
-            other => CommandError::user(other.to_string()),
-        }
-    }
 }
 
 /// Who is deciding: `--by`, else `$CAMPDESK_USER`, else `$USER`.
@@ -39,63 +29,47 @@ fn decider(by: &Option<String>) -> Result<String, CommandError> {
 }
 
 pub(super) fn run(global: &GlobalArgs, args: &LinkArgs, kind: Kind) -> Result<Exit, CommandError> {
-    let transaction_id = links::check_transaction_id(args.transaction_id.trim())?;
-    let planet_user_id = links::check_planet_user_id(args.planet_user_id.trim())?;
-    let by = decider(&args.by)?;
     let external_userid = match args.external_userid.as_deref().map(str::trim) {
         Some(e) if e.is_empty() || e.contains(char::is_whitespace) => {
             return Err(CommandError::user(format!("external_userid `{e}` is not valid")));
         }
-        Some(e) => Some(ExternalUserId::new(e)),
-        None => None,
+        other => other.map(str::to_string),
     };
-    let req = DecisionRequest {
-        transaction_id,
-        planet_user_id,
+    let request = Request::LinkDecision {
+        transaction_id: args.transaction_id.clone(),
+        planet_user_id: args.planet_user_id.clone(),
         external_userid,
-        scope: if args.person { DecisionScope::Person } else { DecisionScope::Payment },
-        by,
-        note: args.note.clone().filter(|n| !n.trim().is_empty()),
-        snapshot: None,
+        person: args.person,
+        cannot: kind == Kind::Cannot,
+        by: decider(&args.by)?,
+        note: args.note.clone(),
     };
-    let store = open_store(global)?;
-    let now = jiff::Timestamp::now();
-    let recorded = store.write_with(|tx| match kind {
-        Kind::Must => links::record_must_link(tx, req, now),
-        Kind::Cannot => links::record_cannot_link(tx, req, now),
-    })?;
-    if args.json {
-        let value = match &recorded {
-            Recorded::New { decision, superseded } => {
-                serde_json::json!({ "status": "recorded", "decision": decision, "superseded": superseded })
-            }
-            Recorded::Unchanged { decision } => serde_json::json!({ "status": "unchanged", "decision": decision }),
+    let json = args.json;
+    with_backend(global, OpenedBy::Cli, |backend| async move {
+        let Response::LinkRecorded { status, decision, superseded } = backend.call(request).await? else {
+            return Err(CommandError::internal("unexpected reply to a link decision"));
         };
-        print_json(&value)?;
-        return Ok(Exit::Ok);
-    }
-    match recorded {
-        Recorded::New { decision, superseded } => {
-            let what = match kind {
-                Kind::Must => "linked",
-                Kind::Cannot => "unlinked",
-            };
-            let reach = if decision.scope == DecisionScope::Person { "every payment of this payer" } else { "payment" };
-            println!(
-                "{what} {reach} {} {} planet user {} (decision {}, by {})",
-                decision.transaction_id,
-                if kind == Kind::Must { "to" } else { "from" },
-                decision.planet_user_id,
-                decision.id,
-                decision.decided_by
-            );
-            if !superseded.is_empty() {
-                println!("replaces earlier decision {}", superseded.join(", "));
-            }
+        if json {
+            print_json(&serde_json::json!({ "status": status, "decision": decision, "superseded": superseded }))?;
+            return Ok(Exit::Ok);
         }
-        Recorded::Unchanged { decision } => {
+        if status == "unchanged" {
             println!("already recorded as decision {} by {}; nothing changed", decision.id, decision.decided_by);
+            return Ok(Exit::Ok);
         }
-    }
-    Ok(Exit::Ok)
+        let what = if kind == Kind::Must { "linked" } else { "unlinked" };
+        let reach = if decision.scope == DecisionScope::Person { "every payment of this payer" } else { "payment" };
+        println!(
+            "{what} {reach} {} {} planet user {} (decision {}, by {})",
+            decision.transaction_id,
+            if kind == Kind::Must { "to" } else { "from" },
+            decision.planet_user_id,
+            decision.id,
+            decision.decided_by
+        );
+        if !superseded.is_empty() {
+            println!("replaces earlier decision {}", superseded.join(", "));
+        }
+        Ok(Exit::Ok)
+    })
 }

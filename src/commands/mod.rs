@@ -11,6 +11,7 @@ mod config_check;
 mod import;
 mod link;
 mod refunds;
+mod review;
 mod serve;
 mod sim;
 mod status;
@@ -107,6 +108,12 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Sim(args)) => sim::run(args),
         Some(Command::Bench { which: BenchCommand::Sim(args) }) => bench_sim::run(args),
         Some(Command::Bench { which: BenchCommand::Match(args) }) => bench_match::run(args),
+        Some(Command::Links { camp, json }) => review::links(&cli.global, camp.clone(), *json),
+        Some(Command::Eligibility { camp, json }) => review::eligibility(&cli.global, camp.clone(), *json),
+        Some(Command::Evaluate { camp, json }) => review::evaluate(&cli.global, camp.clone(), *json),
+        Some(Command::Verdict { action }) => review::verdict(&cli.global, action),
+        Some(Command::Leave { action }) => review::leave(&cli.global, action),
+        Some(Command::Camp { action }) => review::camp(&cli.global, action),
         Some(Command::Link(args)) => link::run(&cli.global, args, link::Kind::Must),
         Some(Command::Unlink(args)) => link::run(&cli.global, args, link::Kind::Cannot),
         None => tui::run(&cli.global, &cli.tui),

@@ -7,6 +7,7 @@
 //! One evaluation at a time (a process-wide lock): two evaluations racing
 //! could each write what the other did not see.
 
+pub mod freeze;
 pub mod proposals;
 
 use std::sync::Mutex;

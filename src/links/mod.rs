@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::domain::{CampId, ExternalUserId, PlanetUserId, TransactionId};
 use crate::matching::decisions::{Decision, DecisionKind, DecisionScope, DecisionSnapshot};
-use crate::matching::{Link, MatchOutcome, ReviewCard};
+use crate::matching::{Link, LinkState, MatchOutcome, ReviewCard};
 use crate::store::{NewAuditEntry, ReadTx, StoreError, TableDef, WriteTx, key, key_prefix};
 
 /// Human link decisions, keyed by decision id (`d000001` …).
@@ -224,12 +224,34 @@ pub fn save_outcome(
     actor: &str,
 ) -> Result<SaveSummary, StoreError> {
     let camp_key = camp.map(CampId::as_str).unwrap_or(NO_CAMP);
+    let before: std::collections::BTreeMap<TransactionId, (LinkState, Option<PlanetUserId>)> = tx
+        .prefix(&LINKS, &key_prefix(&[camp_key]))?
+        .into_iter()
+        .map(|(_, l)| (l.transaction_id, (l.state, l.planet_user_id)))
+        .collect();
     tx.remove_prefix(&LINKS, &key_prefix(&[camp_key]))?;
     tx.remove_prefix(&REVIEW_CARDS, &key_prefix(&[camp_key]))?;
     let link_keys: Vec<String> = outcome.links.iter().map(|l| key(&[camp_key, l.transaction_id.as_str()])).collect();
     tx.put_many(&LINKS, link_keys.iter().map(String::as_str).zip(outcome.links.iter()))?;
     let card_keys: Vec<String> = outcome.cards.iter().map(|c| key(&[camp_key, c.id.as_str()])).collect();
     tx.put_many(&REVIEW_CARDS, card_keys.iter().map(String::as_str).zip(outcome.cards.iter()))?;
+    // Links that decide money changed: which payments gained, changed or lost an
+    // automatic or confirmed link (ids only).
+    let accepted = |s: LinkState| matches!(s, LinkState::Auto | LinkState::Confirmed);
+    let mut changes = Vec::new();
+    for l in &outcome.links {
+        let now = (l.state, l.planet_user_id.clone());
+        let was = before.get(&l.transaction_id);
+        let money_relevant = accepted(l.state) || was.is_some_and(|(s, _)| accepted(*s));
+        if money_relevant && was != Some(&now) {
+            changes.push(json!({
+                "transaction_id": l.transaction_id,
+                "planet_user_id": l.planet_user_id,
+                "state": l.state,
+                "was": was.map(|(s, u)| json!({ "state": s, "planet_user_id": u })),
+            }));
+        }
+    }
 
     let mut completed = 0;
     for (_, mut d) in tx.all(&DECISIONS)? {
@@ -251,21 +273,23 @@ pub fn save_outcome(
         ))?;
         completed += 1;
     }
-    let count = |s| outcome.links.iter().filter(|l| l.state == s).count();
-    use crate::matching::LinkState;
-    tx.audit(NewAuditEntry::new(
-        actor,
-        "link.match",
-        format!("camp:{camp_key}"),
-        json!({
-            "links": outcome.links.len(),
-            "auto": count(LinkState::Auto),
-            "confirmed": count(LinkState::Confirmed),
-            "review": count(LinkState::Review),
-            "unmatched": count(LinkState::Unmatched),
-            "cards": outcome.cards.len(),
-        }),
-    ))?;
+    if !changes.is_empty() {
+        let count = |s| outcome.links.iter().filter(|l| l.state == s).count();
+        tx.audit(NewAuditEntry::new(
+            actor,
+            "link.match",
+            format!("camp:{camp_key}"),
+            json!({
+                "links": outcome.links.len(),
+                "auto": count(LinkState::Auto),
+                "confirmed": count(LinkState::Confirmed),
+                "review": count(LinkState::Review),
+                "unmatched": count(LinkState::Unmatched),
+                "cards": outcome.cards.len(),
+                "changed": changes,
+            }),
+        ))?;
+    }
     Ok(SaveSummary { links: outcome.links.len(), cards: outcome.cards.len(), decisions_completed: completed })
 }
 
