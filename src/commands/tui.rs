@@ -14,7 +14,7 @@ use crate::tui::{self, EngineLabel, TuiOptions, TuiSource};
 /// How the TUI reads its views and performs its actions through the service.
 /// `None` until the service answers the TUI's data requests; the integrator
 /// wires it in this one line: `Some(|backend| Arc::new(BackendSource::new(backend)))`.
-const BACKEND_SOURCE: Option<MakeSource> = None;
+const BACKEND_SOURCE: Option<MakeSource> = Some(|backend| Arc::new(crate::tui::backend::BackendSource::new(backend)));
 
 /// Builds the TUI's source over the service backend.
 type MakeSource = fn(Arc<Backend>) -> Arc<dyn TuiSource>;

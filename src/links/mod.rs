@@ -202,6 +202,39 @@ fn record(tx: &mut WriteTx, kind: DecisionKind, req: DecisionRequest, now: Times
     Ok(Recorded::New { decision, superseded: superseded.into_iter().map(|d| d.id).collect() })
 }
 
+/// Takes back a decision (undo): it stops being in force, and the decisions it
+/// had replaced are in force again. Audited. Refused for a decision that a
+/// later one already replaced (undo the later one first).
+pub fn retract(tx: &mut WriteTx, decision_id: &str, by: &str, now: Timestamp) -> Result<Decision, LinksError> {
+    let mut d: Decision = tx
+        .get(&DECISIONS, decision_id)?
+        .ok_or_else(|| StoreError::Rejected(format!("decision {decision_id} does not exist")))?;
+    if !d.is_active() {
+        return Err(StoreError::Rejected(format!(
+            "decision {decision_id} is no longer in force (replaced by {}); undo that one first",
+            d.superseded_by.as_deref().unwrap_or("?")
+        ))
+        .into());
+    }
+    d.superseded_by = Some(format!("retracted by {by} at {now}"));
+    tx.put(&DECISIONS, decision_id, &d)?;
+    let mut restored = Vec::new();
+    for (_, mut old) in tx.all(&DECISIONS)? {
+        if old.superseded_by.as_deref() == Some(decision_id) {
+            old.superseded_by = None;
+            restored.push(old.id.clone());
+            tx.put(&DECISIONS, &old.id.clone(), &old)?;
+        }
+    }
+    tx.audit(NewAuditEntry::new(
+        by,
+        "link.retract",
+        format!("decision:{decision_id} payment:{} planet_user:{}", d.transaction_id, d.planet_user_id),
+        json!({ "restored": restored }),
+    ))?;
+    Ok(d)
+}
+
 /// What saving a match result changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SaveSummary {

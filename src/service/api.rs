@@ -156,6 +156,18 @@ pub enum Request {
         /// Who.
         by: String,
     },
+    /// A view the workstation renders.
+    View {
+        /// Which.
+        query: crate::tui::source::ViewQuery,
+    },
+    /// An action the workstation performs.
+    Act {
+        /// What.
+        action: crate::tui::source::SourceAction,
+        /// Who.
+        by: String,
+    },
     /// Record that a failed refund (or an approved one of a manual camp) was paid by hand.
     RefundsSettleOffline {
         /// The refund.
@@ -221,6 +233,10 @@ pub enum Response {
         /// What happened, in words.
         message: String,
     },
+    /// For [`Request::View`].
+    View(Box<crate::tui::source::View>),
+    /// For [`Request::Act`].
+    Acted(crate::tui::source::ActionOutcome),
     /// Refunds (listed, or as they are after the requested change).
     Refunds {
         /// The refunds.

@@ -2,10 +2,12 @@
 //! handler. Front ends reach it through a [`Backend`]: in-process when no
 //! daemon runs, over the Unix socket when one does.
 
+mod actions;
 pub mod api;
 mod backend;
 mod refunds;
 mod review;
+mod views;
 
 use std::sync::Arc;
 
@@ -95,6 +97,8 @@ impl Service {
             }
             Request::Freeze { camp, by } => self.freeze_request(&camp, &by),
             Request::Reopen { camp, reason, by } => self.reopen_request(&camp, &reason, &by),
+            Request::View { query } => self.view(query).map(|v| Response::View(Box::new(v))),
+            Request::Act { action, by } => self.act(action, &by).map(Response::Acted),
             Request::RefundsList { camp, state } => self.refunds_list(camp.as_deref(), state),
             Request::RefundsApprove { ids, all_passed_of, by, note, confirm } => {
                 self.refunds_approve(&ids, all_passed_of.as_deref(), &by, note.as_deref(), confirm)
