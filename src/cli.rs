@@ -121,6 +121,9 @@ pub enum Command {
     Link(LinkArgs),
     /// Record that a payment is not a planet user: a human cannot-link (undoes a link).
     Unlink(LinkArgs),
+    /// Figures per camp and period: members, participation and completion, deposits
+    /// reconciled to the fen, refunds, coaches and volunteers, check-ins per day.
+    Report(ReportArgs),
     /// Benchmarks that print their figures (build with --release).
     Bench {
         #[command(subcommand)]
@@ -192,6 +195,35 @@ pub struct BenchIngestArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `campdesk report` options.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ReportArgs {
+    /// Only this camp.
+    #[arg(long, value_name = "ID")]
+    pub camp: Option<String>,
+    /// Camps whose first day is on or after this day (YYYY-MM-DD); needs --to.
+    #[arg(long, value_name = "DAY", requires = "to", conflicts_with_all = ["this_month", "last_month"])]
+    pub from: Option<String>,
+    /// Camps whose first day is on or before this day (YYYY-MM-DD); needs --from.
+    #[arg(long, value_name = "DAY", requires = "from")]
+    pub to: Option<String>,
+    /// Camps starting this calendar month (Asia/Shanghai).
+    #[arg(long, conflicts_with = "last_month")]
+    pub this_month: bool,
+    /// Camps that started last calendar month.
+    #[arg(long)]
+    pub last_month: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Write an xlsx workbook (summary sheet, one sheet per camp with its members).
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+    /// Write one csv file per table into this directory (UTF-8 with BOM).
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
 }
 
 /// `campdesk import …`

@@ -18,6 +18,7 @@ pub mod logging;
 pub mod matching;
 pub mod records;
 pub mod refund;
+pub mod report;
 pub mod rpc;
 pub mod rules;
 pub mod service;

@@ -11,6 +11,7 @@ mod config_check;
 mod import;
 mod link;
 mod refunds;
+mod report;
 mod review;
 mod serve;
 mod sim;
@@ -114,6 +115,7 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Verdict { action }) => review::verdict(&cli.global, action),
         Some(Command::Leave { action }) => review::leave(&cli.global, action),
         Some(Command::Camp { action }) => review::camp(&cli.global, action),
+        Some(Command::Report(args)) => report::run(&cli.global, args),
         Some(Command::Link(args)) => link::run(&cli.global, args, link::Kind::Must),
         Some(Command::Unlink(args)) => link::run(&cli.global, args, link::Kind::Cannot),
         None => tui::run(&cli.global, &cli.tui),

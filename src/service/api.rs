@@ -177,6 +177,13 @@ pub enum Request {
         /// Who.
         by: String,
     },
+    /// Figures of one camp, or of the camps of a period (every camp without either).
+    Report {
+        /// Only this camp.
+        camp: Option<String>,
+        /// Only camps whose first day falls in this period.
+        period: Option<crate::report::PeriodQuery>,
+    },
 }
 
 /// What a request returns.
@@ -242,6 +249,8 @@ pub enum Response {
         /// The refunds.
         refunds: Vec<crate::refund::Refund>,
     },
+    /// For [`Request::Report`].
+    Report(Box<crate::report::Report>),
 }
 
 /// A task's outcome in a form that crosses the socket.

@@ -6,6 +6,7 @@ mod actions;
 pub mod api;
 mod backend;
 mod refunds;
+mod report;
 mod review;
 mod views;
 
@@ -106,6 +107,7 @@ impl Service {
             Request::RefundsReject { ids, reason, by } => self.refunds_reject(&ids, &reason, &by),
             Request::RefundsUndo { id, by } => self.refunds_undo(&id, &by),
             Request::RefundsSettleOffline { id, evidence, by } => self.refunds_settle_offline(&id, &evidence, &by),
+            Request::Report { camp, period } => self.report_request(camp.as_deref(), period.as_ref()),
         }
     }
 
