@@ -124,6 +124,18 @@ pub enum Command {
     /// Figures per camp and period: members, participation and completion, deposits
     /// reconciled to the fen, refunds, coaches and volunteers, check-ins per day.
     Report(ReportArgs),
+    /// Write a payment's evidence bundle for a dispute: summary.md (Chinese), the archived
+    /// platform pages byte for byte, and MANIFEST.sha256 (`sha256sum -c` verifies it).
+    Evidence {
+        /// The payment's transaction id (交易单号).
+        transaction_id: String,
+        /// The folder to create (must be new or empty).
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+        /// Print what was written as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Benchmarks that print their figures (build with --release).
     Bench {
         #[command(subcommand)]

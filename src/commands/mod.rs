@@ -8,6 +8,7 @@ mod bench_rules;
 mod bench_sim;
 mod bench_tui;
 mod config_check;
+mod evidence;
 mod import;
 mod link;
 mod refunds;
@@ -116,6 +117,7 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Leave { action }) => review::leave(&cli.global, action),
         Some(Command::Camp { action }) => review::camp(&cli.global, action),
         Some(Command::Report(args)) => report::run(&cli.global, args),
+        Some(Command::Evidence { transaction_id, out, json }) => evidence::run(&cli.global, transaction_id, out, *json),
         Some(Command::Link(args)) => link::run(&cli.global, args, link::Kind::Must),
         Some(Command::Unlink(args)) => link::run(&cli.global, args, link::Kind::Cannot),
         None => tui::run(&cli.global, &cli.tui),

@@ -6,6 +6,7 @@
 //! and [`csv`] write files.
 
 pub mod csv;
+pub mod evidence;
 pub mod figures;
 pub mod gather;
 pub mod ledger;

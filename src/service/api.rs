@@ -184,6 +184,13 @@ pub enum Request {
         /// Only camps whose first day falls in this period.
         period: Option<crate::report::PeriodQuery>,
     },
+    /// Write the evidence bundle of a payment (summary, archived pages, manifest).
+    Evidence {
+        /// The payment.
+        transaction_id: String,
+        /// The folder to create (absolute); None: `evidence/<txn>-<time>` in the data dir.
+        out: Option<String>,
+    },
 }
 
 /// What a request returns.
@@ -251,6 +258,8 @@ pub enum Response {
     },
     /// For [`Request::Report`].
     Report(Box<crate::report::Report>),
+    /// For [`Request::Evidence`]: what was written where.
+    Evidence(crate::report::evidence::Written),
 }
 
 /// A task's outcome in a form that crosses the socket.

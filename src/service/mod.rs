@@ -108,6 +108,9 @@ impl Service {
             Request::RefundsUndo { id, by } => self.refunds_undo(&id, &by),
             Request::RefundsSettleOffline { id, evidence, by } => self.refunds_settle_offline(&id, &evidence, &by),
             Request::Report { camp, period } => self.report_request(camp.as_deref(), period.as_ref()),
+            Request::Evidence { transaction_id, out } => {
+                self.evidence(&transaction_id, out.as_deref()).map(Response::Evidence)
+            }
         }
     }
 
