@@ -136,6 +136,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Retention: erase or pseudonymise the personal data of camps closed longer than
+    /// retention_months (money, decisions and the audit chain stay), then compact the store.
+    Purge {
+        /// Show what would go, write nothing (works while `campdesk serve` runs).
+        #[arg(long)]
+        dry_run: bool,
+        /// Who runs it, for the audit log (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Benchmarks that print their figures (build with --release).
     Bench {
         #[command(subcommand)]

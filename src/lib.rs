@@ -19,6 +19,7 @@ pub mod matching;
 pub mod records;
 pub mod refund;
 pub mod report;
+pub mod retention;
 pub mod rpc;
 pub mod rules;
 pub mod service;

@@ -11,6 +11,7 @@ mod config_check;
 mod evidence;
 mod import;
 mod link;
+mod purge;
 mod refunds;
 mod report;
 mod review;
@@ -117,6 +118,7 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Leave { action }) => review::leave(&cli.global, action),
         Some(Command::Camp { action }) => review::camp(&cli.global, action),
         Some(Command::Report(args)) => report::run(&cli.global, args),
+        Some(Command::Purge { dry_run, by, json }) => purge::run(&cli.global, *dry_run, by.as_deref(), *json),
         Some(Command::Evidence { transaction_id, out, json }) => evidence::run(&cli.global, transaction_id, out, *json),
         Some(Command::Link(args)) => link::run(&cli.global, args, link::Kind::Must),
         Some(Command::Unlink(args)) => link::run(&cli.global, args, link::Kind::Cannot),

@@ -5,7 +5,8 @@
 //!
 //! Runs after every sync that changed records and after every human decision.
 //! One evaluation at a time (a process-wide lock): two evaluations racing
-//! could each write what the other did not see.
+//! could each write what the other did not see. A camp purged by retention is
+//! not evaluated again: its stored outcome is returned as it is.
 
 pub mod freeze;
 pub mod proposals;
@@ -79,6 +80,10 @@ pub fn evaluate_camp(store: &Store, config: &Config, camp: &Camp, now: Timestamp
     let store_err = |source: StoreError| EvalError::Store { camp: cid.clone(), source };
 
     let read = store.read().map_err(store_err)?;
+    if crate::retention::purged(&read, &camp.id).map_err(store_err)?.is_some() {
+        // Its personal data is gone: the stored verdicts and links are final.
+        return stored_outcome(&read, camp).map_err(store_err);
+    }
     let recs = records::camp_records(&read, config, camp)
         .map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
     let decisions = links::active_decisions(&read).map_err(store_err)?;
@@ -142,4 +147,17 @@ pub fn evaluate_camp(store: &Store, config: &Config, camp: &Camp, now: Timestamp
     let queue = queue::sync_proposals(&mut tx, &camp.id, &wanted, now).map_err(|e| store_err(e.into()))?;
     tx.commit().map_err(store_err)?;
     Ok(CampOutcome { evaluation, matching, queue })
+}
+
+/// A purged camp's outcome as stored (it is never evaluated again).
+fn stored_outcome(read: &crate::store::ReadTx, camp: &Camp) -> Result<CampOutcome, StoreError> {
+    let evaluation = verdicts::evaluation(read, &camp.id)?.ok_or_else(|| {
+        StoreError::Rejected(format!("camp {}: purged by retention but no evaluation is stored", camp.id))
+    })?;
+    let matching = MatchOutcome {
+        links: links::links(read, Some(&camp.id))?,
+        cards: links::cards(read, Some(&camp.id))?,
+        ..MatchOutcome::default()
+    };
+    Ok(CampOutcome { evaluation, matching, queue: queue::SyncStats::default() })
 }

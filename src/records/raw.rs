@@ -239,6 +239,21 @@ pub fn mentioning(r: &impl Reads, kind: MentionKind, id: &str) -> Result<Vec<(Ra
     Ok(out)
 }
 
+/// Every entry, in archive order.
+pub fn entries(r: &impl Reads) -> Result<Vec<RawEntry>, RecordsError> {
+    Ok(r.prefix_records(&RAW_ENTRIES, "")?.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Removes a body from the archive (retention purges). The entries that held it
+/// stay with their original SHA-256, fetch time and request, so the archive
+/// still says what was fetched when; reading the body then fails. Returns
+/// whether there was a body to remove.
+pub fn erase_body(tx: &mut WriteTx, sha256: &str) -> Result<bool, RecordsError> {
+    let had = tx.remove(&RAW_BODIES, sha256)?;
+    tx.remove(&RAW_HASHES, sha256)?;
+    Ok(had)
+}
+
 /// Number of archived entries.
 pub fn count(r: &impl Reads) -> Result<u64, RecordsError> {
     Ok(r.count_records(&RAW_ENTRIES)?)

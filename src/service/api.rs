@@ -191,6 +191,12 @@ pub enum Request {
         /// The folder to create (absolute); None: `evidence/<txn>-<time>` in the data dir.
         out: Option<String>,
     },
+    /// What a retention purge would do now (a dry run: nothing is written). The
+    /// purge itself runs with the store to itself (`campdesk purge`).
+    PurgePreview {
+        /// Who asks.
+        by: String,
+    },
 }
 
 /// What a request returns.
@@ -260,6 +266,8 @@ pub enum Response {
     Report(Box<crate::report::Report>),
     /// For [`Request::Evidence`]: what was written where.
     Evidence(crate::report::evidence::Written),
+    /// For [`Request::PurgePreview`].
+    Purge(Box<crate::retention::PurgeReport>),
 }
 
 /// A task's outcome in a form that crosses the socket.

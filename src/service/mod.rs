@@ -108,6 +108,11 @@ impl Service {
             Request::RefundsUndo { id, by } => self.refunds_undo(&id, &by),
             Request::RefundsSettleOffline { id, evidence, by } => self.refunds_settle_offline(&id, &evidence, &by),
             Request::Report { camp, period } => self.report_request(camp.as_deref(), period.as_ref()),
+            Request::PurgePreview { by } => {
+                crate::retention::run(&self.store, &self.config, jiff::Timestamp::now(), &by, true)
+                    .map(|r| Response::Purge(Box::new(r)))
+                    .map_err(|e| ServiceError::internal(e.to_string()))
+            }
             Request::Evidence { transaction_id, out } => {
                 self.evidence(&transaction_id, out.as_deref()).map(Response::Evidence)
             }

@@ -161,6 +161,53 @@ impl Store {
     pub fn compact(&mut self) -> Result<bool, StoreError> {
         Ok(self.db.compact()?)
     }
+
+    /// Copies every table into a fresh file and puts it in place of the old one,
+    /// so no byte of erased data survives in free or reused pages (redb's
+    /// compaction moves pages but leaves old bytes behind). For a store in
+    /// memory it only compacts. Needs the store to itself, like [`Store::compact`].
+    /// Returns the file's size before and after, in bytes.
+    pub fn rewrite_file(&mut self) -> Result<(u64, u64), StoreError> {
+        let Some(dir) = self.dir.clone() else {
+            self.compact()?;
+            return Ok((0, 0));
+        };
+        let path = dir.join(DB_FILE);
+        let fresh_path = dir.join(format!("{DB_FILE}.rewrite"));
+        let io = |e: std::io::Error| StoreError::DataDir { dir: dir.display().to_string(), reason: e.to_string() };
+        let before = std::fs::metadata(&path).map_err(io)?.len();
+        let _ = std::fs::remove_file(&fresh_path);
+        {
+            let fresh = redb::Database::create(&fresh_path)?;
+            let from = self.db.begin_read()?;
+            let to = fresh.begin_write()?;
+            for handle in from.list_tables()? {
+                let name = redb::TableHandle::name(&handle).to_string();
+                if name == redb::TableHandle::name(&table::AUDIT) {
+                    let src = from.open_table(table::AUDIT)?;
+                    let mut dst = to.open_table(table::AUDIT)?;
+                    for item in redb::ReadableTable::iter(&src)? {
+                        let (k, v) = item?;
+                        dst.insert(k.value(), v.value())?;
+                    }
+                } else {
+                    let def: redb::TableDefinition<'_, &str, &[u8]> = redb::TableDefinition::new(&name);
+                    let src = from.open_table(def)?;
+                    let mut dst = to.open_table(def)?;
+                    for item in redb::ReadableTable::iter(&src)? {
+                        let (k, v) = item?;
+                        dst.insert(k.value(), v.value())?;
+                    }
+                }
+            }
+            to.commit()?;
+        }
+        std::fs::rename(&fresh_path, &path).map_err(io)?;
+        let reopened = redb::Database::create(&path)?;
+        drop(std::mem::replace(&mut self.db, reopened));
+        let after = std::fs::metadata(&path).map_err(io)?.len();
+        Ok((before, after))
+    }
 }
 
 impl Drop for Store {
@@ -241,6 +288,79 @@ mod tests {
         let report = store.verify_audit().unwrap();
         assert_eq!(report.entries, 6);
         assert_eq!(report.broken, None);
+    }
+
+    #[test]
+    fn every_table_can_be_listed_and_rewritten_as_json() {
+        let store = Store::in_memory().unwrap();
+        const OTHER: TableDef<u32> = TableDef::new("other");
+        store
+            .write_with(|tx| {
+                tx.put(&NOTES, "a", &"keep".to_string())?;
+                tx.put(&NOTES, "b", &"小明 paid".to_string())?;
+                tx.put(&OTHER, "x", &7)?;
+                tx.audit(NewAuditEntry::new("t", "note.add", "a", serde_json::Value::Null))
+            })
+            .unwrap();
+        let mut tx = store.write().unwrap();
+        assert_eq!(tx.table_names().unwrap(), vec!["notes", "other"], "meta and audit are not listed");
+        let n = tx
+            .rewrite_values("notes", |_, v| match v.as_str() {
+                Some(s) if s.contains("小明") => {
+                    *v = serde_json::Value::String(s.replace("小明", "成员-1"));
+                    true
+                }
+                _ => false,
+            })
+            .unwrap();
+        tx.commit().unwrap();
+        assert_eq!(n, 1);
+        let r = store.read().unwrap();
+        assert_eq!(r.get(&NOTES, "b").unwrap().as_deref(), Some("成员-1 paid"));
+        assert_eq!(r.get(&NOTES, "a").unwrap().as_deref(), Some("keep"));
+    }
+
+    #[test]
+    fn a_rewritten_file_keeps_every_record_and_none_of_the_erased_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path(), OpenedBy::Test).unwrap();
+        let secret = "ERASED-NAME-0123456789";
+        const OTHER: TableDef<String> = TableDef::new("other");
+        store
+            .write_with(|tx| {
+                for i in 0..2000 {
+                    let text = if i % 3 == 0 { format!("{secret} {i}") } else { format!("kept text number {i}") };
+                    tx.put(&NOTES, &format!("k{i:04}"), &text)?;
+                }
+                tx.audit(NewAuditEntry::new("t", "note.add", "k", serde_json::json!({ "n": 2000 })))
+            })
+            .unwrap();
+        store
+            .write_with(|tx| {
+                for i in (0..2000).step_by(3) {
+                    tx.put(&NOTES, &format!("k{i:04}"), &format!("x{i}"))?;
+                }
+                for i in 0..500 {
+                    tx.put(&OTHER, &format!("o{i:04}"), &"later data".repeat(5))?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        store.rewrite_file().unwrap();
+        let r = store.read().unwrap();
+        assert_eq!(r.get(&NOTES, "k0007").unwrap().as_deref(), Some("kept text number 7"));
+        assert_eq!(r.get(&NOTES, "k0006").unwrap().as_deref(), Some("x6"));
+        assert_eq!(r.count(&NOTES).unwrap(), 2000);
+        assert_eq!(r.count(&OTHER).unwrap(), 500);
+        drop(r);
+        assert_eq!(store.verify_audit().unwrap().entries, 1);
+        store.write_with(|tx| tx.put(&NOTES, "new", &"after".to_string())).unwrap();
+        drop(store);
+        let bytes = std::fs::read(dir.path().join(DB_FILE)).unwrap();
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
+        assert!(!dir.path().join(format!("{DB_FILE}.rewrite")).exists());
+        let again = Store::open(dir.path(), OpenedBy::Test).unwrap();
+        assert_eq!(again.read().unwrap().get(&NOTES, "new").unwrap().as_deref(), Some("after"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 
-use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -291,6 +291,39 @@ impl WriteTx {
         let bytes = encode(&entry)?;
         t.insert(seq, bytes.as_slice())?;
         Ok(true)
+    }
+
+    /// The names of the typed tables in the store (the audit log and the meta
+    /// table excluded), for maintenance that must reach every table (retention).
+    pub fn table_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut out: Vec<String> =
+            self.tx.list_tables()?.map(|h| h.name().to_string()).filter(|n| n != "meta" && n != "audit").collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Rewrites the records of the table named `table` in place, whatever their
+    /// type: `f` gets each key and the record as JSON and returns whether it
+    /// changed it; changed records are written back. Returns how many changed.
+    pub fn rewrite_values(
+        &mut self,
+        table: &str,
+        mut f: impl FnMut(&str, &mut serde_json::Value) -> bool,
+    ) -> Result<usize, StoreError> {
+        let def: TableDefinition<'_, &str, &[u8]> = TableDefinition::new(table);
+        let mut t = self.tx.open_table(def)?;
+        let mut changed: Vec<(String, Vec<u8>)> = Vec::new();
+        for item in t.iter()? {
+            let (k, v) = item?;
+            let mut value: serde_json::Value = decode(table, k.value(), v.value())?;
+            if f(k.value(), &mut value) {
+                changed.push((k.value().to_string(), encode(&value)?));
+            }
+        }
+        for (k, bytes) in &changed {
+            t.insert(k.as_str(), bytes.as_slice())?;
+        }
+        Ok(changed.len())
     }
 
     /// Commits every change of this transaction durably.

@@ -87,8 +87,10 @@ pub struct Fetch {
 /// A distinct page body and the fetches that returned it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
-    /// The body, verbatim (None when it can no longer be read, with why).
+    /// The body, verbatim (or, after a retention purge, with pseudonyms); why not when it is gone.
     pub body: Result<Vec<u8>, String>,
+    /// Set when a retention purge rewrote the body: what was done.
+    pub rewritten: Option<String>,
     /// Every fetch that returned this body, oldest first.
     pub fetches: Vec<Fetch>,
 }
@@ -219,9 +221,22 @@ pub fn gather(read: &ReadTx, config: &Config, transaction_id: &str) -> Result<Ev
         match by_hash.get_mut(&hash) {
             Some(p) => p.fetches.push(f),
             None => {
-                let body = raw::body(read, &f.entry).map_err(|e| e.to_string());
+                let (body, rewritten) = match crate::retention::page(read, &f.entry.raw_id)? {
+                    Some(p) => {
+                        let day = p.purge.at.to_zoned_datetime(config.day_rule.tz.clone()).date();
+                        match p.body {
+                            Some(b) => {
+                                let note =
+                                    format!("{day} 按保留期限将个人信息替换为化名，现 SHA-256 {}", raw::sha256_hex(&b));
+                                (Ok(b), Some(note))
+                            }
+                            None => (Err(format!("{day} 按保留期限删除")), None),
+                        }
+                    }
+                    None => (raw::body(read, &f.entry).map_err(|e| e.to_string()), None),
+                };
                 order.push(hash.clone());
-                by_hash.insert(hash, Page { body, fetches: vec![f] });
+                by_hash.insert(hash, Page { body, rewritten, fetches: vec![f] });
             }
         }
     }

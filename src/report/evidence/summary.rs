@@ -340,11 +340,14 @@ pub(super) fn render(data: &EvidenceData, page_files: &[Option<String>], tz: &Ti
     } else {
         let _ = writeln!(
             s,
-            "同一内容被多次抓取时只保存一份文件，下表列出每一次抓取。\n\n\
+            "同一内容被多次抓取时只保存一份文件，下表列出每一次抓取；“原始 SHA-256”是抓取时内容的哈希。\n\n\
              | 文件 | 来源 | 请求 | 抓取时间 | 原始 SHA-256 | 字节 | 涉及 |\n|---|---|---|---|---|---|---|"
         );
         for (page, file) in data.pages.iter().zip(page_files) {
             let file = match (&page.body, file) {
+                (Ok(_), Some(f)) if page.rewritten.is_some() => {
+                    format!("`{f}`（{}）", page.rewritten.as_deref().unwrap_or_default())
+                }
                 (Ok(_), Some(f)) => format!("`{f}`"),
                 (Err(why), _) => format!("（内容已不可用：{}）", cell(why)),
                 (Ok(_), None) => "（未写出）".to_string(),
