@@ -68,10 +68,15 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
-    /// The refund queue: list, approve, reject, undo, settle offline.
+    /// The refund queue: list, approve, reject, undo, settle offline, run, retry, worklist, ledger.
     Refunds {
         #[command(subcommand)]
         action: RefundsCommand,
+    },
+    /// The Excel review round trip: export a camp's queue, import the decisions.
+    Review {
+        #[command(subcommand)]
+        action: ReviewCommand,
     },
     /// Run the simulators of zsxq, WeCom and WeChat Pay on 127.0.0.1 (until Ctrl-C).
     Sim(SimArgs),
@@ -98,6 +103,8 @@ pub enum BenchCommand {
     Sim(BenchSimArgs),
     /// Archive, parse and store generated zsxq/WeCom pages into a file-backed store in a temp dir.
     Ingest(BenchIngestArgs),
+    /// Refund execution against the WeChat Pay simulator: refunds per second, queries, the ledger.
+    Payout(BenchPayoutArgs),
     /// Time the check-in rules on generated camps (verdicts, anomalies, progress).
     Rules {
         /// Camps evaluated together.
@@ -256,6 +263,135 @@ pub enum RefundsCommand {
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
+    /// Execute approved refunds now (wxpay camps; submitted ones are queried first) and print the outcomes.
+    Run {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a failed refund again with the same out_refund_no (a new one after CLOSED).
+    Retry {
+        /// Refund id.
+        id: String,
+        /// Who decides (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The worklist of refunds to do by hand in the WeCom client, newest payment first (issues them).
+    Worklist {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Only look: do not mark approved refunds as issued.
+        #[arg(long)]
+        peek: bool,
+        /// Who takes the list (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per-camp ledger: collected = refunded + forfeited + pending + anomalies.
+    Ledger {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Match the refunds on stored WeCom bills to the queue now.
+    Reconcile {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reconciliation findings (wrong amount, unapproved, wrong bill, over-refund).
+    Findings {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Include resolved findings.
+        #[arg(long)]
+        all: bool,
+        /// Resolve this finding (with --note).
+        #[arg(long, value_name = "FINDING")]
+        resolve: Option<String>,
+        /// What was done about it.
+        #[arg(long)]
+        note: Option<String>,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Texts to send members whose deposit came back, and the camp summary.
+    Texts {
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Admin messages waiting for (or done with) delivery.
+    Outbox {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `campdesk review …`
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Write a camp's refund queue as an xlsx workbook with an empty decision column.
+    Export {
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// The file to write.
+        #[arg(value_name = "FILE.xlsx")]
+        file: PathBuf,
+    },
+    /// Apply the decisions (同意 / 拒绝 + 理由) of an exported workbook, all or nothing.
+    Import {
+        /// The filled-in workbook.
+        #[arg(value_name = "FILE.xlsx")]
+        file: PathBuf,
+        /// Who decides (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Go ahead even when the approvals exceed the camp's batch_cap.
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `campdesk bench payout` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchPayoutArgs {
+    /// Approved refunds to execute.
+    #[arg(long, default_value_t = 1000)]
+    pub refunds: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 5)]
+    pub seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `campdesk config …`

@@ -3,12 +3,15 @@
 
 mod audit;
 mod bench_ingest;
+mod bench_payout;
 mod bench_rules;
 mod bench_sim;
 mod bench_tui;
 mod config_check;
 mod import;
 mod refunds;
+mod refunds_run;
+mod review;
 mod serve;
 mod sim;
 mod status;
@@ -94,6 +97,8 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
         Some(Command::Serve) => serve::run(&cli.global),
         Some(Command::Refunds { action }) => refunds::run(&cli.global, action),
+        Some(Command::Review { action }) => review::run(&cli.global, action),
+        Some(Command::Bench { which: BenchCommand::Payout(args) }) => bench_payout::run(args),
         Some(Command::Import { what }) => import::run(&cli.global, what),
         Some(Command::Bench { which: BenchCommand::Ingest(args) }) => bench_ingest::run(args),
         Some(Command::Bench { which: BenchCommand::Rules { camps, members, days, runs, seed, json } }) => {

@@ -4,12 +4,14 @@
 
 pub mod api;
 mod backend;
+mod payout;
 mod refunds;
 
 use std::sync::Arc;
 
-pub use api::{EngineMode, Request, Response, ServiceError, StatusReport};
+pub use api::{EngineMode, MemberText, Request, Response, ServiceError, StatusReport};
 pub use backend::{Backend, attach_or_start};
+pub use payout::start_payout;
 
 use crate::config::Config;
 use crate::engine::EngineHandle;
@@ -24,12 +26,14 @@ pub struct Service {
     pub store: Arc<Store>,
     /// The config.
     pub config: Arc<Config>,
+    /// The refund executor, made on first use.
+    payout: std::sync::OnceLock<Arc<crate::refund::executor::Executor>>,
 }
 
 impl Service {
     /// A service over a started engine.
     pub fn new(engine: EngineHandle, store: Arc<Store>, config: Arc<Config>) -> Service {
-        Service { engine, store, config }
+        Service { engine, store, config, payout: std::sync::OnceLock::new() }
     }
 
     /// Handles one request.
@@ -78,6 +82,7 @@ impl Service {
             Request::RefundsReject { ids, reason, by } => self.refunds_reject(&ids, &reason, &by),
             Request::RefundsUndo { id, by } => self.refunds_undo(&id, &by),
             Request::RefundsSettleOffline { id, evidence, by } => self.refunds_settle_offline(&id, &evidence, &by),
+            other => self.handle_payout(other).await,
         }
     }
 
