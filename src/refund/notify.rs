@@ -328,6 +328,7 @@ pub struct Notifier {
     status: Option<Arc<watch::Sender<EngineStatus>>>,
     robot_window: tokio::sync::Mutex<Window>,
     per_minute: usize,
+    rate_wait: SignedDuration,
 }
 
 impl Notifier {
@@ -339,7 +340,16 @@ impl Notifier {
             status: None,
             robot_window: tokio::sync::Mutex::new(Window::default()),
             per_minute: ROBOT_PER_MINUTE,
+            rate_wait: SignedDuration::from_secs(60),
         }
+    }
+
+    /// Sends at most `per_minute` robot messages a minute and waits `rate_wait`
+    /// after a 45009 (defaults: 20 and 60 s, the robot's own rule).
+    pub fn with_limits(mut self, per_minute: usize, rate_wait: SignedDuration) -> Notifier {
+        self.per_minute = per_minute.max(1);
+        self.rate_wait = rate_wait;
+        self
     }
 
     /// Publishes delivery problems as engine alerts.
@@ -416,7 +426,7 @@ impl Notifier {
                 }
                 Err(SendError::RateLimited(e)) => {
                     report.errors.push(format!("robot: {e}"));
-                    let later = now.checked_add(SignedDuration::from_secs(60)).unwrap_or(now);
+                    let later = now.checked_add(self.rate_wait).unwrap_or(now);
                     self.update(&pending[offset - n..], |m| {
                         m.next_at = later;
                         m.last_error = Some(e.clone());
