@@ -269,3 +269,151 @@ pub fn camp_ledger(input: &LedgerInput<'_>) -> CampLedger {
         warnings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Attribution, BillRefund, RefundVia};
+    use crate::refund::model::{Proposal, RefundKind};
+    use jiff::Timestamp;
+    use proptest::prelude::*;
+
+    fn at() -> Timestamp {
+        "2025-11-05T02:00:00Z".parse().unwrap()
+    }
+
+    fn payment(txn: &str, fen: i64, bill: Vec<(i64, i64, &str)>) -> Payment {
+        Payment {
+            transaction_id: TransactionId::new(txn),
+            out_trade_no: None,
+            camp: Some(CampId::new("c1")),
+            attribution: Attribution::Import,
+            payer_external_userid: None,
+            payer_name: Some("张三".into()),
+            remark: String::new(),
+            description: None,
+            amount: Money::from_fen(fen),
+            paid_at: at(),
+            payee_userid: None,
+            mch_id: None,
+            payment_type: None,
+            refunded_total: Money::ZERO,
+            bill_refunds: bill
+                .into_iter()
+                .map(|(amount, status, no)| BillRefund {
+                    out_refund_no: no.to_string(),
+                    refund_userid: None,
+                    comment: None,
+                    requested_at: Some(at()),
+                    amount: Money::from_fen(amount),
+                    status,
+                })
+                .collect(),
+            source: crate::domain::SourceRef { raw_id: "r".into(), position: None },
+        }
+    }
+
+    fn refund(txn: &str, fen: i64, state: RefundState) -> Refund {
+        let mut r = Refund::proposed(
+            Proposal {
+                camp: CampId::new("c1"),
+                transaction_id: TransactionId::new(txn),
+                kind: RefundKind::Deposit,
+                amount: Money::from_fen(fen),
+                paid_total: Money::from_fen(fen),
+                executor: RefundVia::Wxpay,
+                planet_user_id: None,
+                payer_external_userid: None,
+                payer_name: None,
+                paid_at: at(),
+                basis: "达标".into(),
+                explicit_only: false,
+            },
+            at(),
+        );
+        r.state = state;
+        r
+    }
+
+    fn ledger(payments: &[Payment], refunds: &[Refund]) -> CampLedger {
+        let camp = CampId::new("c1");
+        let matches = BTreeMap::new();
+        camp_ledger(&LedgerInput { camp: &camp, payments, refunds, evaluation: None, matches: &matches, findings: &[] })
+    }
+
+    #[test]
+    fn refunds_the_queue_does_not_hold_and_partial_refunds_are_errors_with_their_difference() {
+        let paid = refund("t1", 3900, RefundState::Succeeded);
+        let payments = vec![
+            payment("t1", 3900, vec![(3900, 2, paid.out_refund_no.as_str())]),
+            payment("t2", 3900, vec![(3900, 2, "CLIENT-1")]),
+            payment("t3", 3900, vec![(1000, 2, "CLIENT-2")]),
+            payment("t4", 3900, vec![]),
+        ];
+        let refunds = vec![paid, refund("t4", 3900, RefundState::Rejected)];
+        let l = ledger(&payments, &refunds);
+        let bucket = |t: &str| l.lines.iter().find(|x| x.transaction_id.as_str() == t).unwrap().bucket;
+        assert_eq!(bucket("t1"), Bucket::Refunded);
+        assert_eq!(bucket("t2"), Bucket::Anomaly);
+        assert_eq!(bucket("t3"), Bucket::Anomaly);
+        assert_eq!(bucket("t4"), Bucket::Forfeited);
+        assert_eq!(
+            (l.collected.fen(), l.refunded.fen(), l.anomalies.fen(), l.forfeited.fen()),
+            (15600, 3900, 7800, 3900)
+        );
+        let t3: Vec<&LedgerError> = l.errors.iter().filter(|e| e.transaction_id.as_str() == "t3").collect();
+        assert_eq!(t3[0].kind, "refund_not_in_queue");
+        assert_eq!(t3[0].difference, Money::from_fen(1000));
+        assert!(l.balanced);
+    }
+
+    #[test]
+    fn an_over_refund_shows_the_excess() {
+        let r = refund("t1", 3900, RefundState::Succeeded);
+        let payments = vec![payment("t1", 3900, vec![(3900, 2, r.out_refund_no.as_str()), (100, 2, "X")])];
+        let l = ledger(&payments, &[r]);
+        let over = l.errors.iter().find(|e| e.kind == "over_refund").unwrap();
+        assert_eq!(over.difference, Money::from_fen(100));
+        assert_eq!(l.lines[0].bucket, Bucket::Anomaly);
+    }
+
+    fn state() -> impl Strategy<Value = Option<RefundState>> {
+        prop_oneof![Just(None), proptest::sample::select(RefundState::ALL.to_vec()).prop_map(Some)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+        /// Every payment lands in exactly one bucket and the buckets add up to what was collected.
+        #[test]
+        fn every_payment_lands_in_exactly_one_bucket(
+            rows in proptest::collection::vec((1i64..100_000, state(), proptest::collection::vec((1i64..100_000, 0i64..8, any::<bool>()), 0..3)), 0..12)
+        ) {
+            let mut payments = Vec::new();
+            let mut refunds = Vec::new();
+            for (i, (fen, st, bill)) in rows.iter().enumerate() {
+                let txn = format!("t{i}");
+                let r = st.map(|s| refund(&txn, *fen, s));
+                let bill: Vec<(i64, i64, String)> = bill
+                    .iter()
+                    .enumerate()
+                    .map(|(j, (amount, status, ours))| {
+                        let no = match (&r, ours) { (Some(r), true) => r.out_refund_no.clone(), _ => format!("C{i}-{j}") };
+                        (*amount, *status, no)
+                    })
+                    .collect();
+                payments.push(payment(&txn, *fen, bill.iter().map(|(a, s, n)| (*a, *s, n.as_str())).collect()));
+                refunds.extend(r);
+            }
+            let l = ledger(&payments, &refunds);
+            prop_assert_eq!(l.lines.len(), payments.len());
+            prop_assert!(l.balanced);
+            let sum: i64 = payments.iter().map(|p| p.amount.fen()).sum();
+            prop_assert_eq!(l.collected.fen(), sum);
+            prop_assert_eq!(l.refunded.fen() + l.forfeited.fen() + l.pending.fen() + l.anomalies.fen(), sum);
+            for line in &l.lines {
+                let has_error = l.errors.iter().any(|e| e.transaction_id == line.transaction_id);
+                prop_assert_eq!(has_error, line.bucket == Bucket::Anomaly, "{:?}", line);
+            }
+        }
+    }
+}

@@ -94,7 +94,12 @@ impl OutboxMessage {
 
 /// Queues a message for the admins (robot and app) in `tx`.
 pub fn enqueue_admins(tx: &mut WriteTx, kind: &str, text: &str, now: Timestamp) -> Result<(), StoreError> {
-    let id = format!("{}-{}", crate::records::time_key(now), uuid::Uuid::new_v4().simple());
+    // Creation order, also within one millisecond and across restarts of the process.
+    static SEQ: std::sync::OnceLock<std::sync::atomic::AtomicU64> = std::sync::OnceLock::new();
+    let seq = SEQ
+        .get_or_init(|| std::sync::atomic::AtomicU64::new(Timestamp::now().as_nanosecond().max(0) as u64))
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let id = format!("{}-{seq:020}", crate::records::time_key(now));
     let msg = OutboxMessage {
         id: id.clone(),
         kind: kind.to_string(),
@@ -530,7 +535,8 @@ pub fn start_notifier(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut rx = status.subscribe();
-        let mut forwarded: Option<Alert> = rx.borrow().alerts.last().cloned();
+        // Alerts raised before the notifier started are forwarded too.
+        let mut forwarded: Option<Alert> = None;
         loop {
             let new: Vec<Alert> = {
                 let s = rx.borrow_and_update();

@@ -156,18 +156,69 @@ pub fn reconcile_tx(tx: &mut WriteTx, config: &Config, now: Timestamp) -> Result
     let mut report = ReconcileReport::default();
     let payments: Vec<Payment> =
         tx.all(&PAYMENTS)?.into_iter().map(|(_, p)| p).filter(|p| !p.bill_refunds.is_empty()).collect();
-    // Issued refunds of hand-paid camps not matched yet, per camp, for the wrong-bill hint.
-    let mut issued_unmatched: BTreeMap<CampId, Vec<Refund>> = BTreeMap::new();
+    // First every bill refund that belongs to an approved refund settles it …
+    let mut unmatched: Vec<(&Payment, &BillRefund)> = Vec::new();
+    for p in &payments {
+        reconcile_payment(tx, config, p, now, &mut report, &mut unmatched)?;
+    }
+    // … then what is left is flagged, with a hint when an issued refund of the same
+    // amount still waits on another bill of the camp (the wrong bill was refunded).
     let matched_ids: BTreeSet<RefundId> = tx.all(&BILL_MATCHES)?.into_iter().map(|(_, id)| id).collect();
+    let mut waiting: BTreeMap<CampId, Vec<Refund>> = BTreeMap::new();
     for (_, r) in tx.all(&REFUNDS)? {
         if r.state == RefundState::Submitted && paid_by_hand(config, &r.proposal.camp) && !matched_ids.contains(&r.id) {
-            issued_unmatched.entry(r.proposal.camp.clone()).or_default().push(r);
+            waiting.entry(r.proposal.camp.clone()).or_default().push(r);
         }
     }
-    for p in &payments {
-        reconcile_payment(tx, config, p, &issued_unmatched, now, &mut report)?;
+    for (p, br) in unmatched {
+        flag_unmatched(tx, p, br, &waiting, now, &mut report)?;
     }
     Ok(report)
+}
+
+fn flag_unmatched(
+    tx: &mut WriteTx,
+    p: &Payment,
+    br: &BillRefund,
+    waiting: &BTreeMap<CampId, Vec<Refund>>,
+    now: Timestamp,
+    report: &mut ReconcileReport,
+) -> Result<(), QueueError> {
+    let txn = p.transaction_id.as_str();
+    let candidates: Vec<&Refund> = p
+        .camp
+        .as_ref()
+        .and_then(|c| waiting.get(c))
+        .map(|rs| {
+            rs.iter().filter(|r| r.amount() == br.amount && r.proposal.transaction_id != p.transaction_id).collect()
+        })
+        .unwrap_or_default();
+    let (kind, refund_id, message) = match candidates.as_slice() {
+        [] => (
+            FindingKind::Unapproved,
+            None,
+            format!(
+                "payment {txn}: a refund of ¥{} ({}, status {}) was made that nobody approved in campdesk",
+                br.amount, br.out_refund_no, br.status
+            ),
+        ),
+        [r, rest @ ..] => {
+            let others = if rest.is_empty() {
+                String::new()
+            } else {
+                format!(" (or one of {} more waiting refunds of that amount)", rest.len())
+            };
+            (
+                FindingKind::WrongBill,
+                Some(r.id.clone()),
+                format!(
+                    "payment {txn}: a refund of ¥{} ({}) was made that nobody approved for this payment; refund {} of the same amount on payment {} is still waiting{others}, so the wrong bill was probably refunded",
+                    br.amount, br.out_refund_no, r.id, r.proposal.transaction_id
+                ),
+            )
+        }
+    };
+    raise(tx, p, br, kind, None, refund_id, message, now, report)
 }
 
 fn refunds_of_payment(tx: &WriteTx, p: &Payment) -> Result<Vec<Refund>, QueueError> {
@@ -180,13 +231,13 @@ fn refunds_of_payment(tx: &WriteTx, p: &Payment) -> Result<Vec<Refund>, QueueErr
         .collect())
 }
 
-fn reconcile_payment(
+fn reconcile_payment<'p>(
     tx: &mut WriteTx,
     config: &Config,
-    p: &Payment,
-    issued_unmatched: &BTreeMap<CampId, Vec<Refund>>,
+    p: &'p Payment,
     now: Timestamp,
     report: &mut ReconcileReport,
+    unmatched: &mut Vec<(&'p Payment, &'p BillRefund)>,
 ) -> Result<(), QueueError> {
     let txn = p.transaction_id.as_str();
     let queue_refunds = refunds_of_payment(tx, p)?;
@@ -213,30 +264,7 @@ fn reconcile_payment(
         };
         match matched {
             Some(r) => settle(tx, p, br, r, now, report)?,
-            None => {
-                let hint = p.camp.as_ref().and_then(|c| issued_unmatched.get(c)).and_then(|rs| {
-                    rs.iter().find(|r| r.amount() == br.amount && r.proposal.transaction_id != p.transaction_id)
-                });
-                let (kind, refund_id, message) = match hint {
-                    Some(r) => (
-                        FindingKind::WrongBill,
-                        Some(r.id.clone()),
-                        format!(
-                            "payment {txn}: a refund of ¥{} ({}) was made that nobody approved for this payment; refund {} of the same amount on payment {} is still waiting, so the wrong bill was probably refunded",
-                            br.amount, br.out_refund_no, r.id, r.proposal.transaction_id
-                        ),
-                    ),
-                    None => (
-                        FindingKind::Unapproved,
-                        None,
-                        format!(
-                            "payment {txn}: a refund of ¥{} ({}, status {}) was made that nobody approved in campdesk",
-                            br.amount, br.out_refund_no, br.status
-                        ),
-                    ),
-                };
-                raise(tx, p, br, kind, None, refund_id, message, now, report)?;
-            }
+            None => unmatched.push((p, br)),
         }
     }
     let moved: i64 = p.bill_refunds.iter().filter(|b| holds_money(b.status)).map(|b| b.amount.fen()).sum();
