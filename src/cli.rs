@@ -73,6 +73,8 @@ pub enum Command {
         #[command(subcommand)]
         action: RefundsCommand,
     },
+    /// The whole product on the built-in simulators: a generated community, a temporary data dir, the workstation.
+    Demo(DemoArgs),
     /// Run the simulators of zsxq, WeCom and WeChat Pay on 127.0.0.1 (until Ctrl-C).
     Sim(SimArgs),
     /// One object per payment: who it is linked to, how sure, and why.
@@ -509,4 +511,27 @@ pub enum CampCommand {
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
+}
+
+/// `campdesk demo` options.
+#[derive(Clone, Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the generated community (same seed, same data).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Persons in the community.
+    #[arg(long, default_value_t = 300)]
+    pub members: usize,
+    /// No terminal: sync, match, judge, approve and pay, then print a summary.
+    #[arg(long)]
+    pub headless: bool,
+    /// Keep the demo's data here instead of a temporary dir (attach with `--data DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    /// Capture the mouse in the workstation.
+    #[arg(long)]
+    pub mouse: bool,
+    /// Key bindings file for the workstation.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
 }

@@ -8,6 +8,7 @@ mod bench_rules;
 mod bench_sim;
 mod bench_tui;
 mod config_check;
+mod demo;
 mod import;
 mod link;
 mod refunds;
@@ -78,6 +79,12 @@ impl From<crate::service::ServiceError> for CommandError {
     }
 }
 
+impl From<crate::refund::QueueError> for CommandError {
+    fn from(e: crate::refund::QueueError) -> Self {
+        crate::service::ServiceError::from(e).into()
+    }
+}
+
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -105,6 +112,7 @@ pub fn run(cli: Cli) -> Exit {
             bench_rules::run(settings, *json)
         }
         Some(Command::Bench { which: BenchCommand::Tui(args) }) => bench_tui::run(args.rows, args.frames),
+        Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Sim(args)) => sim::run(args),
         Some(Command::Bench { which: BenchCommand::Sim(args) }) => bench_sim::run(args),
         Some(Command::Bench { which: BenchCommand::Match(args) }) => bench_match::run(args),
