@@ -12,6 +12,8 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod engine;
+pub mod evaluate;
+pub mod links;
 pub mod logging;
 pub mod matching;
 pub mod records;

@@ -72,6 +72,81 @@ async fn approving_and_running_pays_exactly_the_approved_payments_once() {
     sim.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_generated_camp_pays_exactly_its_passes_once_with_the_deposit() {
+    use campdesk::sim::truth::{CampPhase, ExpectedVerdict};
+    let sim = start_sim_with(12, |o| o.members = 150).await;
+    let cfg = config(&sim);
+    let truth = sim.truth().clone();
+    let ended = truth.camps.iter().find(|c| c.phase == CampPhase::Ended && c.refund_via == "wxpay").unwrap();
+    let camp = cfg.camp(&ended.camp_id).unwrap().clone();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    // The bills come in the way the WeCom sync brings them (attribution by payee, amount, window).
+    let since = truth.payments.iter().map(|p| p.paid_at).min().unwrap();
+    sync_bills_since(&sim, &store, &cfg, since.checked_sub(SignedDuration::from_secs(1)).unwrap()).await;
+    let stored = campdesk::records::payments::payments_of_camp(&store.read().unwrap(), camp.id.as_str()).unwrap();
+    let of_camp: Vec<_> =
+        truth.payments.iter().filter(|p| p.camp_id.as_deref() == Some(ended.camp_id.as_str())).collect();
+    assert!(of_camp.len() >= 10, "{} payments", of_camp.len());
+    let passes: Vec<_> = of_camp
+        .iter()
+        .filter(|p| {
+            p.expected_verdict == Some(ExpectedVerdict::Pass)
+                && p.duplicate_of.is_none()
+                && p.amount_fen == ended.deposit_fen
+        })
+        .collect();
+    assert!(!passes.is_empty());
+    // The passes (per the ground truth, standing in for the evaluator) are proposed and approved.
+    let bills: Vec<_> = passes
+        .iter()
+        .map(|t| {
+            let p =
+                stored.iter().find(|s| s.transaction_id.as_str() == t.transaction_id).expect("synced and attributed");
+            campdesk::records::payments::PaymentBill {
+                transaction_id: p.transaction_id.clone(),
+                out_trade_no: p.out_trade_no.clone(),
+                payer_external_userid: p.payer_external_userid.clone(),
+                payer_name: p.payer_name.clone(),
+                remark: Some(p.remark.clone()),
+                description: p.description.clone(),
+                amount: p.amount,
+                paid_at: p.paid_at,
+                payee_userid: p.payee_userid.clone(),
+                mch_id: p.mch_id.clone(),
+                payment_type: p.payment_type,
+                refunded_total: None,
+                refunds: None,
+                source: p.source.clone(),
+            }
+        })
+        .collect();
+    approve(&store, &cfg, &camp, &bills);
+    let status = status();
+    let ex = executor(&sim, &store, &cfg, &status);
+    ex.run_pass(None).await;
+    sim.advance(SignedDuration::from_mins(2)).unwrap();
+    let done = ex.run_pass(None).await;
+    assert_eq!(done.total(RefundState::Succeeded).0, passes.len());
+    for t in &of_camp {
+        let txn = campdesk::domain::TransactionId::new(t.transaction_id.clone());
+        let refunds = sim_refunds(&sim, &txn);
+        if passes.iter().any(|p| p.transaction_id == t.transaction_id) {
+            assert_eq!(refunds.len(), 1, "{}: {refunds:?}", t.transaction_id);
+            assert_eq!((refunds[0].1, refunds[0].2), (ended.deposit_fen, 2));
+        } else {
+            assert!(refunds.is_empty(), "{} was not a pass", t.transaction_id);
+        }
+    }
+    // The next bills sync shows the refunds; reconciliation agrees and finds nothing wrong.
+    sync_bills(&sim, &store, &cfg).await;
+    sync_bills_since(&sim, &store, &cfg, since.checked_sub(SignedDuration::from_secs(1)).unwrap()).await;
+    let rec = campdesk::refund::reconcile::reconcile(&store, &cfg, None, jiff::Timestamp::now()).unwrap();
+    assert!(rec.new_findings.is_empty(), "{:?}", rec.new_findings);
+    sim.shutdown().await;
+}
+
 async fn one_refund(seed: u64) -> (campdesk::sim::SimHandle, tempfile::TempDir, Setup) {
     let sim = start_sim(seed).await;
     let cfg = config(&sim);

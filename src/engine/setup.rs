@@ -10,6 +10,8 @@ use crate::store::Store;
 /// Starts the engine for `config` on `store`. With `scheduled = false` tasks run
 /// only on demand (one-shot CLI commands); the daemon and the TUI schedule them.
 pub fn start_engine(config: &Arc<Config>, store: &Arc<Store>, scheduled: bool) -> EngineHandle {
-    let _ = (store, scheduled);
-    EngineBuilder::new(config.day_rule.tz.clone()).start()
+    let _ = scheduled;
+    let engine = EngineBuilder::new(config.day_rule.tz.clone()).start();
+    super::evaluator::start(&engine, store.clone(), config.clone());
+    engine
 }

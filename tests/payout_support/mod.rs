@@ -223,6 +223,12 @@ pub fn sim_refunded(sim: &SimHandle, txn: &TransactionId) -> i64 {
 /// Fetches every bill of the last day from the sim over HTTP and stores it the
 /// way the WeCom sync does (archive, parse, upsert).
 pub async fn sync_bills(sim: &SimHandle, store: &Store, config: &Config) {
+    let since = sim.now().checked_sub(SignedDuration::from_hours(24)).unwrap();
+    sync_bills_since(sim, store, config, since).await
+}
+
+/// The same from `since` on, in windows of at most 30 days (the API's limit).
+pub async fn sync_bills_since(sim: &SimHandle, store: &Store, config: &Config, since: Timestamp) {
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let base = &sim.urls().wecom;
     let s = sim.setup();
@@ -235,8 +241,24 @@ pub async fn sync_bills(sim: &SimHandle, store: &Store, config: &Config) {
         .await
         .unwrap();
     let token = token["access_token"].as_str().unwrap().to_string();
-    let end = sim.now().as_second() + 1;
-    let begin = end - 86_400;
+    let last = sim.now().as_second() + 1;
+    let mut begin = since.as_second();
+    while begin < last {
+        let end = (begin + 30 * 86_400).min(last);
+        sync_window(&http, base, &token, store, config, begin, end).await;
+        begin = end;
+    }
+}
+
+async fn sync_window(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    store: &Store,
+    config: &Config,
+    begin: i64,
+    end: i64,
+) {
     let mut cursor: Option<String> = None;
     loop {
         let mut body = serde_json::json!({"begin_time": begin, "end_time": end, "limit": 1000});
