@@ -176,7 +176,7 @@ pub struct Executor {
     config: Arc<Config>,
     status: Arc<watch::Sender<EngineStatus>>,
     settings: ExecutorSettings,
-    client: OnceLock<Result<Arc<WxpayClient>, String>>,
+    client: OnceLock<Arc<WxpayClient>>,
     pass_lock: tokio::sync::Mutex<()>,
     hook: CrashHook,
     recovered: AtomicBool,
@@ -204,7 +204,7 @@ impl Executor {
 
     /// Uses this WeChat Pay client instead of one built from `[wxpay]`.
     pub fn with_client(self, client: Arc<WxpayClient>) -> Executor {
-        let _ = self.client.set(Ok(client));
+        let _ = self.client.set(client);
         self
     }
 
@@ -223,13 +223,17 @@ impl Executor {
         &self.config
     }
 
+    /// The WeChat Pay client, built from `[wxpay]` on first use (a failure is not
+    /// kept: a fixed key file is picked up by the next pass).
     fn client(&self) -> Result<Arc<WxpayClient>, String> {
-        self.client
-            .get_or_init(|| match &self.config.wxpay {
-                None => Err("camps pay through wxpay but camps.toml has no [wxpay] section".to_string()),
-                Some(s) => WxpayClient::from_settings(s).map(Arc::new).map_err(|e| e.to_string()),
-            })
-            .clone()
+        if let Some(c) = self.client.get() {
+            return Ok(c.clone());
+        }
+        let built = match &self.config.wxpay {
+            None => Err("camps pay through wxpay but camps.toml has no [wxpay] section".to_string()),
+            Some(s) => WxpayClient::from_settings(s).map(Arc::new).map_err(|e| e.to_string()),
+        }?;
+        Ok(self.client.get_or_init(|| built).clone())
     }
 
     fn policy(&self) -> impl Fn(&CampId) -> Option<CampPolicy> + '_ {
@@ -243,9 +247,21 @@ impl Executor {
             .is_some_and(|c| c.refund_via == RefundVia::Wxpay && c.automation != Automation::Manual)
     }
 
+    /// Raises an alert, unless the same one was raised within the last hour (a
+    /// problem that persists across background passes is reported once an hour).
     fn alert(&self, severity: Severity, message: String) {
-        let alert = Alert { at: Timestamp::now(), severity, source: TASK_SOURCE.to_string(), message };
-        self.status.send_modify(|s| s.push_alert(alert));
+        let now = Timestamp::now();
+        let hour_ago = now.checked_sub(SignedDuration::from_hours(1)).unwrap_or(now);
+        let repeat = self
+            .status
+            .borrow()
+            .alerts
+            .iter()
+            .any(|a| a.source == TASK_SOURCE && a.message == message && a.severity == severity && a.at > hour_ago);
+        if !repeat {
+            let alert = Alert { at: now, severity, source: TASK_SOURCE.to_string(), message };
+            self.status.send_modify(|s| s.push_alert(alert));
+        }
     }
 
     fn data_changed(&self) {
