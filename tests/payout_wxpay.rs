@@ -398,3 +398,45 @@ async fn refund_notifications_settle_refunds_and_forged_ones_are_refused() {
     cancel.cancel();
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn automation_auto_approves_clear_passes_as_campdesk_and_pays_them() {
+    let sim = start_sim(13).await;
+    let mut cfg = (*config(&sim)).clone();
+    let i = cfg.camps.iter().position(|c| c.refund_via == RefundVia::Wxpay).unwrap();
+    cfg.camps[i].automation = campdesk::config::Automation::Auto;
+    let cfg = std::sync::Arc::new(cfg);
+    let camp = cfg.camps[i].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let bills = pay(&sim, &store, &cfg, &camp, 3, camp.deposit);
+    // Two clear passes and one that needs its own decision (borderline).
+    let mut proposals: Vec<_> = bills.iter().map(|b| proposal(&camp, b, camp.deposit)).collect();
+    proposals[2].explicit_only = true;
+    store
+        .write_with(|tx| campdesk::refund::queue::sync_proposals(tx, &camp.id, &proposals, jiff::Timestamp::now()))
+        .unwrap();
+    let status = status();
+    let ex = executor(&sim, &store, &cfg, &status);
+    let r = ex.run_pass(None).await;
+    assert_eq!(r.auto_approved, 2);
+    assert_eq!(r.lines.len(), 2);
+    let ids: Vec<_> =
+        proposals.iter().map(|p| campdesk::refund::refund_id(&p.camp, &p.transaction_id, p.kind)).collect();
+    assert_eq!(refund(&store, &ids[2]).state, RefundState::Proposed, "a borderline item waits for a human");
+    let approvals: Vec<String> = store
+        .read()
+        .unwrap()
+        .audit_entries(1, None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "refund.approve")
+        .map(|e| e.actor)
+        .collect();
+    assert_eq!(approvals, ["campdesk", "campdesk"]);
+    sim.advance(SignedDuration::from_mins(2)).unwrap();
+    ex.run_pass(None).await;
+    assert_eq!(sim_refunded(&sim, &bills[0].transaction_id), camp.deposit.fen());
+    assert!(sim_refunds(&sim, &bills[2].transaction_id).is_empty());
+    sim.shutdown().await;
+}
