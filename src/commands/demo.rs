@@ -50,7 +50,7 @@ pub(super) fn run(args: &DemoArgs) -> Result<Exit, CommandError> {
             data_dir.display()
         );
         let result = match settings {
-            None => headless(&service).await,
+            None => headless(&service, &sim).await,
             Some(settings) => {
                 let backend = Arc::new(Backend::Local(service.clone()));
                 super::tui::run_on(backend, &data_dir, &config, settings, args.mouse).await
@@ -68,7 +68,7 @@ async fn call(service: &Service, request: Request) -> Result<Response, CommandEr
 }
 
 /// The flow without a terminal; prints what happened at each step.
-async fn headless(service: &Arc<Service>) -> Result<Exit, CommandError> {
+async fn headless(service: &Arc<Service>, sim: &crate::sim::SimHandle) -> Result<Exit, CommandError> {
     println!("1. sync every source");
     let Response::Synced { outcomes } = call(service, Request::SyncOnce { filter: TaskFilter::default() }).await?
     else {
@@ -125,7 +125,54 @@ async fn headless(service: &Arc<Service>) -> Result<Exit, CommandError> {
         println!("   {:<12} approved {} refunds, ¥{total}", camp.id.as_str(), refunds.len());
     }
 
-    println!("4. the queue");
+    println!("4. pay: WeChat Pay refunds through the simulated merchant API");
+    let Response::RefundRun(report) = call(service, Request::RefundsRun { camp: None }).await? else {
+        return Err(CommandError::internal("unexpected reply to run"));
+    };
+    for p in &report.problems {
+        println!("   problem: {p}");
+    }
+    let (sent, amount) =
+        (report.lines.len(), Money::checked_sum(report.lines.iter().map(|l| l.amount)).unwrap_or(Money::ZERO));
+    println!("   sent {sent} refunds, ¥{amount}; WeChat Pay answers PROCESSING");
+    // The simulated merchant settles refunds a few minutes later, as the real one does.
+    let mut settled = 0;
+    for _ in 0..20 {
+        if queue::list_all(&service.store.read()?)?
+            .iter()
+            .all(|r| r.state != RefundState::Submitted || r.proposal.executor != crate::domain::RefundVia::Wxpay)
+        {
+            break;
+        }
+        sim.advance(jiff::SignedDuration::from_mins(2)).map_err(|e| CommandError::internal(e.to_string()))?;
+        let Response::RefundRun(r) = call(service, Request::RefundsRun { camp: None }).await? else {
+            return Err(CommandError::internal("unexpected reply to run"));
+        };
+        settled += r.lines.iter().filter(|l| l.state == RefundState::Succeeded).count();
+    }
+    println!("   {settled} confirmed SUCCESS by polling");
+
+    println!("5. pay: WeCom-client refunds from the operator's worklist");
+    let request = Request::Worklist { camp: None, by: "demo".into(), issue: true };
+    let Response::Worklist(list) = call(service, request).await? else {
+        return Err(CommandError::internal("unexpected reply to worklist"));
+    };
+    println!("   worklist: {} refunds, ¥{} (newest payment first)", list.items.len(), list.total);
+    for item in &list.items {
+        // The operator presses 退款 on the bill in the WeCom client.
+        sim.act(crate::sim::Action::refund_in_client(item.transaction_id.as_str(), item.amount.fen()))
+            .map_err(|e| CommandError::internal(format!("simulated client refund: {e}")))?;
+    }
+    if !list.items.is_empty() {
+        let filter = TaskFilter { source: Some("wecom".into()), camp: None };
+        call(service, Request::SyncOnce { filter }).await?;
+        let Response::Reconciled(r) = call(service, Request::Reconcile).await? else {
+            return Err(CommandError::internal("unexpected reply to reconcile"));
+        };
+        println!("   next bill sync: {}", serde_json::to_string(&r).unwrap_or_default());
+    }
+
+    println!("6. the queue");
     let refunds = queue::list_all(&service.store.read()?)?;
     for state in RefundState::ALL {
         let of: Vec<_> = refunds.iter().filter(|r| r.state == state).collect();
@@ -133,6 +180,24 @@ async fn headless(service: &Arc<Service>) -> Result<Exit, CommandError> {
             let total = Money::checked_sum(of.iter().map(|r| r.amount())).unwrap_or(Money::ZERO);
             println!("   {:<16} {:>4}  ¥{total}", state.as_str(), of.len());
         }
+    }
+
+    println!("7. the ledgers (collected = refunded + forfeited + pending + anomalies)");
+    let Response::Ledger { ledgers } = call(service, Request::Ledger { camp: None }).await? else {
+        return Err(CommandError::internal("unexpected reply to ledger"));
+    };
+    for l in &ledgers {
+        println!(
+            "   {:<12} ¥{} = ¥{} + ¥{} + ¥{} + ¥{}  {}",
+            l.camp.as_str(),
+            l.collected,
+            l.refunded,
+            l.forfeited,
+            l.pending,
+            l.anomalies,
+            if l.balanced { "balanced" } else { "NOT BALANCED" }
+        );
+        failed |= !l.balanced;
     }
     Ok(if failed { Exit::Partial } else { Exit::Ok })
 }

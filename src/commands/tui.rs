@@ -63,6 +63,8 @@ pub(super) async fn run_on(
     let cancel = tokio_util::sync::CancellationToken::new();
     let server = match &*backend {
         Backend::Local(service) => {
+            // Pay approved refunds and send admin messages while the workstation runs.
+            crate::service::start_payout(service, cancel.clone());
             let socket = data_dir.join(crate::rpc::SOCKET_FILE);
             match crate::rpc::serve(service.clone(), &socket, cancel.clone()).await {
                 Ok(h) => Some(h),

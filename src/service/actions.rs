@@ -52,7 +52,7 @@ fn done(message: impl Into<String>, undo: Option<Undo>) -> ActionOutcome {
 }
 
 impl Service {
-    pub(super) fn act(&self, action: SourceAction, by: &str) -> Result<ActionOutcome, ServiceError> {
+    pub(super) async fn act(&self, action: SourceAction, by: &str) -> Result<ActionOutcome, ServiceError> {
         match action {
             SourceAction::Link { transaction_id, planet_user_id, external_userid, .. } => {
                 let Some(user) = planet_user_id else {
@@ -98,9 +98,39 @@ impl Service {
                 self.data_changed();
                 Ok(done(format!("settled offline {}", ids.len()), None))
             }
-            SourceAction::Run(_) | SourceAction::Retry(_) => Err(ServiceError::user(
-                "running refunds from the workstation is not available in this build; use `campdesk refunds` to review",
-            )),
+            SourceAction::Run(ids) => {
+                // A pass per camp of the chosen refunds: approved ones are sent,
+                // submitted ones queried; nothing is ever sent twice.
+                let camps: std::collections::BTreeSet<CampId> =
+                    ids.iter().filter_map(|id| self.camp_of_refund(id)).collect();
+                let executor = self.executor();
+                let mut lines = Vec::new();
+                let mut problems = Vec::new();
+                for camp in &camps {
+                    let report = executor.run_pass(Some(camp)).await;
+                    lines.extend(report.lines.into_iter().filter(|l| ids.contains(&l.refund_id)));
+                    problems.extend(report.problems);
+                }
+                self.data_changed();
+                let mut outcome = done(run_message(&lines), None);
+                outcome.refused = problems.into_iter().map(|p| (String::new(), p)).collect();
+                Ok(outcome)
+            }
+            SourceAction::Retry(ids) => {
+                let executor = self.executor();
+                let mut lines = Vec::new();
+                let mut refused = Vec::new();
+                for id in &ids {
+                    match executor.retry(id, by).await {
+                        Ok(line) => lines.push(line),
+                        Err(e) => refused.push((id.to_string(), e.to_string())),
+                    }
+                }
+                self.data_changed();
+                let mut outcome = done(run_message(&lines), None);
+                outcome.refused = refused;
+                Ok(outcome)
+            }
             SourceAction::Undo(token) => self.undo(&token, by),
             SourceAction::SyncNow(camp) => {
                 let filter = crate::engine::TaskFilter { source: None, camp: camp.map(|c| c.to_string()) };
@@ -214,9 +244,27 @@ impl Service {
         Ok(done(message, None))
     }
 
+    fn camp_of_refund(&self, id: &RefundId) -> Option<CampId> {
+        let read = self.store.read().ok()?;
+        let r = read.get(&queue::REFUNDS, id.as_str()).ok()??;
+        Some(r.proposal.camp)
+    }
+
     fn camp_of_txn(&self, txn: &TransactionId) -> Option<&crate::config::Camp> {
         let read = self.store.read().ok()?;
         let payment = crate::records::payments::payment(&read, txn.as_str()).ok()??;
         self.config.camp(payment.camp?.as_str())
     }
+}
+
+fn run_message(lines: &[crate::refund::executor::ExecLine]) -> String {
+    use crate::domain::RefundState;
+    let count = |s: RefundState| lines.iter().filter(|l| l.state == s).count();
+    format!(
+        "{} refund(s): {} succeeded, {} in progress, {} failed",
+        lines.len(),
+        count(RefundState::Succeeded),
+        count(RefundState::Submitted),
+        count(RefundState::Failed)
+    )
 }

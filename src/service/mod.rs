@@ -102,7 +102,7 @@ impl Service {
             Request::Freeze { camp, by } => self.freeze_request(&camp, &by),
             Request::Reopen { camp, reason, by } => self.reopen_request(&camp, &reason, &by),
             Request::View { query } => self.view(query).map(|v| Response::View(Box::new(v))),
-            Request::Act { action, by } => self.act(action, &by).map(Response::Acted),
+            Request::Act { action, by } => self.act(action, &by).await.map(Response::Acted),
             Request::RefundsList { camp, state } => self.refunds_list(camp.as_deref(), state),
             Request::RefundsApprove { ids, all_passed_of, by, note, confirm } => {
                 self.refunds_approve(&ids, all_passed_of.as_deref(), &by, note.as_deref(), confirm)
