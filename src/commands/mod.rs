@@ -5,6 +5,7 @@ mod audit;
 mod bench_ingest;
 mod bench_rules;
 mod bench_sim;
+mod bench_sync;
 mod bench_tui;
 mod config_check;
 mod import;
@@ -12,6 +13,7 @@ mod refunds;
 mod serve;
 mod sim;
 mod status;
+mod sync;
 mod tui;
 
 use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
@@ -93,6 +95,8 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
         Some(Command::Serve) => serve::run(&cli.global),
+        Some(Command::Sync(args)) => sync::run(&cli.global, args),
+        Some(Command::Bench { which: BenchCommand::Sync(args) }) => bench_sync::run(args),
         Some(Command::Refunds { action }) => refunds::run(&cli.global, action),
         Some(Command::Import { what }) => import::run(&cli.global, what),
         Some(Command::Bench { which: BenchCommand::Ingest(args) }) => bench_ingest::run(args),
