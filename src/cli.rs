@@ -58,6 +58,8 @@ pub enum Command {
     },
     /// Run headless: sync on schedule, serve the socket (systemd Type=notify).
     Serve,
+    /// Sync zsxq check-ins and WeCom bills and groups now: `--once` runs one full pass and waits.
+    Sync(SyncArgs),
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -142,6 +144,46 @@ impl Command {
     }
 }
 
+/// `campdesk sync` options.
+#[derive(Clone, Debug, Args)]
+pub struct SyncArgs {
+    /// Run one full pass of the selected tasks, wait for it and report each task (without
+    /// it, a running daemon is only asked to sync soon).
+    #[arg(long)]
+    pub once: bool,
+    /// Only this platform's tasks.
+    #[arg(long, value_enum, default_value_t = SyncSource::All)]
+    pub source: SyncSource,
+    /// Only this camp's tasks (tasks for all camps, like the bill list, run too).
+    #[arg(long, value_name = "ID")]
+    pub camp: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which platform `campdesk sync` syncs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncSource {
+    /// Knowledge Planet: check-in projects, ranking lists, check-ins.
+    Zsxq,
+    /// WeCom: bills and customer groups.
+    Wecom,
+    /// Both.
+    All,
+}
+
+impl SyncSource {
+    /// The source name tasks use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncSource::Zsxq => "zsxq",
+            SyncSource::Wecom => "wecom",
+            SyncSource::All => "all",
+        }
+    }
+}
+
 /// `campdesk bench …`
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -156,6 +198,8 @@ pub enum BenchCommand {
     Ingest(BenchIngestArgs),
     /// Refund execution against the WeChat Pay simulator: refunds per second, queries, the ledger.
     Payout(BenchPayoutArgs),
+    /// Sync a generated community from the simulators into a file-backed store: records/s and time outside the network.
+    Sync(BenchSyncArgs),
     /// Time the check-in rules on generated camps (verdicts, anomalies, progress).
     Rules {
         /// Camps evaluated together.
@@ -197,6 +241,23 @@ pub struct BenchIngestArgs {
     pub pages_per_tx: usize,
     /// Seed of the generated data.
     #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `campdesk bench sync` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchSyncArgs {
+    /// Persons in the generated community (about one camp per 1000).
+    #[arg(long, default_value_t = 100_000)]
+    pub members: usize,
+    /// Pages committed per write transaction (1 = every page its own commit, as a paced daily sync does).
+    #[arg(long, default_value_t = 50)]
+    pub pages_per_commit: usize,
+    /// Seed of the community.
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Print JSON.
     #[arg(long)]

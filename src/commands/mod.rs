@@ -7,6 +7,7 @@ mod bench_match;
 mod bench_payout;
 mod bench_rules;
 mod bench_sim;
+mod bench_sync;
 mod bench_tui;
 mod config_check;
 mod demo;
@@ -19,6 +20,7 @@ mod review_xlsx;
 mod serve;
 mod sim;
 mod status;
+mod sync;
 mod tui;
 
 use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
@@ -106,6 +108,8 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
         Some(Command::Serve) => serve::run(&cli.global),
+        Some(Command::Sync(args)) => sync::run(&cli.global, args),
+        Some(Command::Bench { which: BenchCommand::Sync(args) }) => bench_sync::run(args),
         Some(Command::Refunds { action }) => refunds::run(&cli.global, action),
         Some(Command::Review { action }) => review_xlsx::run(&cli.global, action),
         Some(Command::Bench { which: BenchCommand::Payout(args) }) => bench_payout::run(args),
