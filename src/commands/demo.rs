@@ -40,6 +40,18 @@ pub(super) fn run(args: &DemoArgs) -> Result<Exit, CommandError> {
         let store = Arc::new(Store::open(&data_dir, OpenedBy::Demo)?);
         let engine = crate::engine::setup::start_engine(&config, &store, !args.headless);
         let service = Arc::new(Service::new(engine.clone(), store.clone(), config.clone()));
+        // Poll PROCESSING refunds every few seconds instead of every minute.
+        service.set_executor(Arc::new(crate::refund::executor::Executor::new(
+            store.clone(),
+            config.clone(),
+            engine.status_sender(),
+            crate::refund::executor::ExecutorSettings {
+                poll_interval: jiff::SignedDuration::from_secs(2),
+                tick: Duration::from_secs(2),
+                pace: Duration::from_millis(20),
+                ..crate::refund::executor::ExecutorSettings::default()
+            },
+        )));
         eprintln!(
             "campdesk demo: seed {}, {} members, simulators at {} / {} / {}, data in {}",
             args.seed,
@@ -144,7 +156,8 @@ async fn headless(service: &Arc<Service>, sim: &crate::sim::SimHandle) -> Result
         {
             break;
         }
-        sim.advance(jiff::SignedDuration::from_mins(2)).map_err(|e| CommandError::internal(e.to_string()))?;
+        sim.advance(jiff::SignedDuration::from_mins(1)).map_err(|e| CommandError::internal(e.to_string()))?;
+        tokio::time::sleep(Duration::from_millis(2100)).await;
         let Response::RefundRun(r) = call(service, Request::RefundsRun { camp: None }).await? else {
             return Err(CommandError::internal("unexpected reply to run"));
         };
