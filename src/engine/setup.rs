@@ -79,6 +79,14 @@ pub fn start_engine_with(config: &Arc<Config>, store: &Arc<Store>, options: &Eng
     for (id, reason) in plan.disabled {
         builder = builder.disabled(id, reason);
     }
+    match store.read().map_err(|e| e.to_string()).and_then(|r| jobs::runs::all(&r).map_err(|e| e.to_string())) {
+        Ok(runs) => {
+            for run in runs {
+                builder = builder.last_success(run.task, run.completed_at, run.counts);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the sync history; every task runs as if new"),
+    }
     StartedEngine { engine: builder.start(), meter: plan.meter, wecom: plan.wecom }
 }
 

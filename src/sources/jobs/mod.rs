@@ -18,6 +18,7 @@ pub(crate) mod commit;
 pub mod finals;
 mod groups;
 pub mod ranking;
+pub mod runs;
 pub mod topics;
 
 use std::sync::Arc;
@@ -118,6 +119,29 @@ impl Tally {
     }
 }
 
+/// One camp's project as the zsxq walks see it.
+pub(crate) struct Project<'a> {
+    pub ctx: &'a RunContext,
+    pub env: &'a JobEnv,
+    pub client: &'a ZsxqClient,
+    pub checkin_id: &'a crate::domain::CheckinId,
+    /// The camp id, for messages.
+    pub label: &'a str,
+}
+
+/// The planet users one run has already recorded, by (id, name, alias): a later sighting
+/// of the same user with the same names adds nothing (the ranking list and the topics
+/// name the same people over and over).
+#[derive(Debug, Default)]
+pub(crate) struct SeenUsers(std::collections::HashSet<(String, Option<String>, Option<String>)>);
+
+impl SeenUsers {
+    /// Keeps only sightings not yet recorded in this run.
+    pub fn keep_new(&mut self, users: &mut Vec<crate::records::planet_users::PlanetUserSighting>) {
+        users.retain(|u| self.0.insert((u.user_id.to_string(), u.name.clone(), u.alias.clone())));
+    }
+}
+
 /// Which task a planned job is (for its schedule).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TaskKind {
@@ -209,5 +233,7 @@ pub fn plan(config: &Arc<Config>, store: &Arc<Store>, options: &SourceOptions) -
             )),
         }
     }
+    let store = store.clone();
+    p.jobs = p.jobs.into_iter().map(|(job, kind)| (runs::Recorded::wrap(job, store.clone()), kind)).collect();
     p
 }
