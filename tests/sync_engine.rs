@@ -215,6 +215,11 @@ async fn the_final_sync_of_an_ended_camp_is_recorded() {
     let audit = r.audit_entries(1, None).unwrap();
     assert_eq!(audit.iter().filter(|e| e.action == "sync.final").count(), 3);
     drop(r);
+    // Another process sees when each task last succeeded.
+    let started = start_engine_with(&config, &store, &fast_options());
+    let status = started.engine.status();
+    started.engine.shutdown(Duration::from_secs(1)).await;
+    assert!(status.tasks.iter().all(|t| t.last_success.is_some()), "{:?}", status.tasks);
     // A second sync records nothing new.
     let (out, _) = sync(&config, &store, all(), &fast_options()).await;
     assert_all_ok(&out);
@@ -468,5 +473,30 @@ async fn unsigned_requests_work_and_missing_sections_or_secrets_are_explained() 
     assert_eq!(e.class, ErrorClass::Config);
     assert!(e.message.contains("zsxq.token") && e.message.contains("CAMPDESK_TEST_SYNC_UNSET_TOKEN"), "{}", e.message);
     assert!(status.alerts.iter().any(|a| a.message.contains("zsxq.token")));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_camp_before_its_project_exists_syncs_nothing_and_raises_nothing() {
+    // Anchored today: the third camp starts in a few days and its project is created the
+    // evening before.
+    let sim = campdesk::sim::Sim::start(SimOptions {
+        seed: 31,
+        members: 150,
+        keys: Some(keys()),
+        tick: Duration::from_millis(20),
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let config = load(&fast_config(&sim));
+    let starting = config.camps[2].clone();
+    assert!(config.day_rule.day_of(jiff::Timestamp::now()) < starting.start);
+    let store = Arc::new(Store::in_memory().unwrap());
+    let (out, status) = sync(&config, &store, only("zsxq", Some(starting.id.as_str())), &fast_options()).await;
+    assert_all_ok(&out);
+    let camp_task = out.iter().find(|o| o.id.camp.is_some()).unwrap();
+    assert_eq!(camp_task.result.as_ref().unwrap().records, 0);
+    assert!(status.alerts.is_empty(), "{:?}", status.alerts);
     sim.shutdown().await;
 }

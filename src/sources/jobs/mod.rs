@@ -237,3 +237,32 @@ pub fn plan(config: &Arc<Config>, store: &Arc<Store>, options: &SourceOptions) -
     p.jobs = p.jobs.into_iter().map(|(job, kind)| (runs::Recorded::wrap(job, store.clone()), kind)).collect();
     p
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PlanetUserId, SourceRef};
+    use crate::records::planet_users::PlanetUserSighting;
+
+    fn sighting(id: &str, name: &str) -> PlanetUserSighting {
+        PlanetUserSighting::named(
+            PlanetUserId::new(id),
+            name.to_string(),
+            None,
+            "2025-11-04T01:00:00Z".parse().unwrap(),
+            SourceRef { raw_id: "r".into(), position: None },
+        )
+    }
+
+    #[test]
+    fn a_user_is_recorded_once_per_name_in_a_run() {
+        let mut seen = SeenUsers::default();
+        let mut first = vec![sighting("1", "阿明"), sighting("2", "小红"), sighting("1", "阿明")];
+        seen.keep_new(&mut first);
+        assert_eq!(first.len(), 2);
+        let mut later = vec![sighting("1", "阿明"), sighting("2", "小红🌱")];
+        seen.keep_new(&mut later);
+        assert_eq!(later.len(), 1, "a rename is kept");
+        assert_eq!(later[0].name.as_deref(), Some("小红🌱"));
+    }
+}
