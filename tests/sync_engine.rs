@@ -22,6 +22,34 @@ use campdesk::sources::wecom::{AppMessage, RobotMessage, WecomClient};
 use campdesk::store::Store;
 use serde_json::Value;
 use support::*;
+use tracing::instrument::WithSubscriber;
+
+/// A log sink for one test.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).to_string()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
 
 async fn sync(
     config: &Arc<Config>,
@@ -377,8 +405,32 @@ async fn robot_and_app_messages_are_delivered_and_their_errors_classified() {
     )
     .unwrap();
     sim.add_fault_spec("wecom/webhook:45009@1").unwrap();
-    client.send_robot(&RobotMessage::text("【campdesk】2510 训练营同步失败").mentioning(["zhouyang"])).await.unwrap();
-    client.send_robot(&RobotMessage::markdown("**退款** 3 笔待审批")).await.unwrap();
+    // Everything the sends log, at debug level, is captured: no key, secret or token in it.
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish();
+    async {
+        client
+            .send_robot(&RobotMessage::text("【campdesk】2510 训练营同步失败").mentioning(["zhouyang"]))
+            .await
+            .unwrap();
+        client.send_robot(&RobotMessage::markdown("**退款** 3 笔待审批")).await.unwrap();
+        client
+            .send_app_message(&AppMessage::text(vec![campdesk::domain::StaffUserId::new("zhouyang")], "同步恢复"))
+            .await
+            .unwrap();
+    }
+    .with_subscriber(subscriber)
+    .await;
+    let logged = captured.text();
+    assert!(logged.contains("webhook/send") && logged.contains("gettoken") && logged.contains("retrying"), "{logged}");
+    for secret in [&sim.secrets().robot_key, &sim.secrets().wecom_secret] {
+        assert!(!logged.contains(secret.as_str()), "a secret is in the log:\n{logged}");
+    }
+    assert!(!logged.contains("access_token="), "{logged}");
     let robot = sim.with_world(|w| w.corp.robots().get(&sim.secrets().robot_key).unwrap().messages.clone());
     assert_eq!(robot.len(), 2, "the rate-limited message was sent again");
     assert_eq!(robot[0].content, "【campdesk】2510 训练营同步失败");
@@ -396,8 +448,9 @@ async fn robot_and_app_messages_are_delivered_and_their_errors_classified() {
     assert_eq!(receipt.invalid_users, vec!["nobody"]);
     assert!(receipt.msgid.is_some());
     let delivered = sim.with_world(|w| w.corp.app_messages().to_vec());
-    assert_eq!(delivered.len(), 1);
-    assert_eq!(delivered[0].touser, "zhouyang");
+    assert_eq!(delivered.len(), 2);
+    assert_eq!(delivered[1].touser, "zhouyang");
+    assert_eq!(delivered[1].content, "退款 WXRF1 成功");
     let e = client
         .send_app_message(&AppMessage::text(vec![campdesk::domain::StaffUserId::new("nobody")], "x"))
         .await
