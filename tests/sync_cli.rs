@@ -267,3 +267,22 @@ async fn a_daemon_killed_mid_sync_resumes_and_loses_nothing() {
     assert_same(&stored(&store, &config), &want, "after SIGKILL and restart");
     sim.shutdown().await;
 }
+
+#[test]
+fn bench_sync_prints_its_figures() {
+    let out = Command::new(bin())
+        .args(["bench", "sync", "--members", "100", "--pages-per-commit", "5", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["checkins_stored"].as_u64().unwrap() > 100, "{v}");
+    for phase in ["zsxq", "wecom"] {
+        let p = &v[phase];
+        assert!(p["records"].as_u64().unwrap() > 0 && p["requests"].as_u64().unwrap() > 0, "{p}");
+        let share = p["outside_network_share"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&share), "{p}");
+    }
+    assert!(v["parse_store_cpu_s_per_100k_checkins"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["pages_per_commit"], 5);
+}
