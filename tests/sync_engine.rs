@@ -553,3 +553,34 @@ async fn a_camp_before_its_project_exists_syncs_nothing_and_raises_nothing() {
     assert!(status.alerts.is_empty(), "{:?}", status.alerts);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_or_refused_bill_cursor_restarts_its_window() {
+    let sim = start_sim(37, 150, Some(1)).await;
+    let config = load(&fast_config(&sim));
+    let store = Arc::new(Store::in_memory().unwrap());
+    let key = CursorKey::new(Source::Wecom, "", "get_bill_list");
+    let from = campdesk::sources::jobs::start_of_bills(&config).unwrap().as_second();
+    let window = campdesk::records::cursors::BillCursor {
+        begin_time: from,
+        end_time: from + campdesk::sources::jobs::WINDOW_SECS,
+        cursor: Some("STALE-CURSOR".into()),
+    };
+    // Written a day ago: not trusted, the window is read from its start.
+    let yesterday = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(24)).unwrap();
+    store.write_with(|tx| cursors::put(tx, &key, &window, yesterday)).unwrap();
+    let (out, _) = sync(&config, &store, only("wecom", None), &fast_options()).await;
+    assert_all_ok(&out);
+    assert!(sim.requests().iter().all(|r| r.status == 200), "the stale cursor was not sent");
+    assert_eq!(stored(&store, &config).payments, expected(&sim, &config).await.payments);
+    assert!(cursors::get::<campdesk::records::cursors::BillCursor>(&store.read().unwrap(), &key).unwrap().is_none());
+    // A fresh one is sent as it is; WeCom refuses it here (it never issued it), so the
+    // window is read again from its start.
+    store.write_with(|tx| cursors::put(tx, &key, &window, jiff::Timestamp::now())).unwrap();
+    let before = sim.requests().len();
+    let (out, _) = sync(&config, &store, only("wecom", None), &fast_options()).await;
+    assert_all_ok(&out);
+    assert!(sim.requests()[before..].iter().filter(|r| r.target.contains("get_bill_list")).count() > 1);
+    assert_eq!(stored(&store, &config).payments, expected(&sim, &config).await.payments);
+    sim.shutdown().await;
+}
