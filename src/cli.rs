@@ -70,13 +70,66 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
-    /// The refund queue: list, approve, reject, undo, settle offline.
+    /// The refund queue: list, approve, reject, undo, settle offline, run, retry, worklist, ledger.
     Refunds {
         #[command(subcommand)]
         action: RefundsCommand,
     },
+    /// The Excel review round trip: export a camp's queue, import the decisions.
+    Review {
+        #[command(subcommand)]
+        action: ReviewCommand,
+    },
+    /// The whole product on the built-in simulators: a generated community, a temporary data dir, the workstation.
+    Demo(DemoArgs),
     /// Run the simulators of zsxq, WeCom and WeChat Pay on 127.0.0.1 (until Ctrl-C).
     Sim(SimArgs),
+    /// One object per payment: who it is linked to, how sure, and why.
+    Links {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Print JSON (DESIGN.md contract).
+        #[arg(long)]
+        json: bool,
+    },
+    /// One verdict per payment of a camp: pass, borderline, fail or unlinked, with the days.
+    Eligibility {
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// Print JSON (DESIGN.md contract).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-run matching and the rules now (normally automatic after every sync).
+    Evaluate {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A reviewer's verdict on a payment: pass or fail (with a reason), or clear it.
+    Verdict {
+        #[command(subcommand)]
+        action: VerdictCommand,
+    },
+    /// Excuse a camp day for a member (请假), or take it back.
+    Leave {
+        #[command(subcommand)]
+        action: LeaveCommand,
+    },
+    /// Freeze or re-open a finished camp's check-in inputs.
+    Camp {
+        #[command(subcommand)]
+        action: CampCommand,
+    },
+    /// Link a payment to a planet user: a human must-link, never overwritten by a re-run.
+    Link(LinkArgs),
+    /// Record that a payment is not a planet user: a human cannot-link (undoes a link).
+    Unlink(LinkArgs),
     /// Benchmarks that print their figures (build with --release).
     Bench {
         #[command(subcommand)]
@@ -136,10 +189,15 @@ impl SyncSource {
 pub enum BenchCommand {
     /// TUI frame render time with a large refund queue, and key-to-screen latency.
     Tui(BenchTuiArgs),
+    /// Identity matching on generated communities: precision, recall, review share, time and
+    /// peak memory, then the naive all-pairs baseline.
+    Match(BenchMatchArgs),
     /// Simulators: community generation, world build, and paging every endpoint over loopback HTTP.
     Sim(BenchSimArgs),
     /// Archive, parse and store generated zsxq/WeCom pages into a file-backed store in a temp dir.
     Ingest(BenchIngestArgs),
+    /// Refund execution against the WeChat Pay simulator: refunds per second, queries, the ledger.
+    Payout(BenchPayoutArgs),
     /// Sync a generated community from the simulators into a file-backed store: records/s and time outside the network.
     Sync(BenchSyncArgs),
     /// Time the check-in rules on generated camps (verdicts, anomalies, progress).
@@ -317,6 +375,135 @@ pub enum RefundsCommand {
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
+    /// Execute approved refunds now (wxpay camps; submitted ones are queried first) and print the outcomes.
+    Run {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a failed refund again with the same out_refund_no (a new one after CLOSED).
+    Retry {
+        /// Refund id.
+        id: String,
+        /// Who decides (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The worklist of refunds to do by hand in the WeCom client, newest payment first (issues them).
+    Worklist {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Only look: do not mark approved refunds as issued.
+        #[arg(long)]
+        peek: bool,
+        /// Who takes the list (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per-camp ledger: collected = refunded + forfeited + pending + anomalies.
+    Ledger {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Match the refunds on stored WeCom bills to the queue now.
+    Reconcile {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reconciliation findings (wrong amount, unapproved, wrong bill, over-refund).
+    Findings {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Include resolved findings.
+        #[arg(long)]
+        all: bool,
+        /// Resolve this finding (with --note).
+        #[arg(long, value_name = "FINDING")]
+        resolve: Option<String>,
+        /// What was done about it.
+        #[arg(long)]
+        note: Option<String>,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Texts to send members whose deposit came back, and the camp summary.
+    Texts {
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Admin messages waiting for (or done with) delivery.
+    Outbox {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `campdesk review …`
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Write a camp's refund queue as an xlsx workbook with an empty decision column.
+    Export {
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// The file to write.
+        #[arg(value_name = "FILE.xlsx")]
+        file: PathBuf,
+    },
+    /// Apply the decisions (同意 / 拒绝 + 理由) of an exported workbook, all or nothing.
+    Import {
+        /// The filled-in workbook.
+        #[arg(value_name = "FILE.xlsx")]
+        file: PathBuf,
+        /// Who decides (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Go ahead even when the approvals exceed the camp's batch_cap.
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `campdesk bench payout` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchPayoutArgs {
+    /// Approved refunds to execute.
+    #[arg(long, default_value_t = 1000)]
+    pub refunds: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 5)]
+    pub seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `campdesk config …`
@@ -382,4 +569,166 @@ pub struct BenchSimArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `campdesk link|unlink TRANSACTION_ID PLANET_USER_ID`
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The payment's transaction id (交易单号).
+    pub transaction_id: String,
+    /// The planet user's user_id.
+    pub planet_user_id: String,
+    /// Why; kept with the decision and in the audit log.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Who decides (default: $CAMPDESK_USER, else $USER).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// The payer's external_userid, if you know it (lets the decision follow the payer to later camps).
+    #[arg(long, value_name = "ID")]
+    pub external_userid: Option<String>,
+    /// Apply to every payment of this payer, not just this one (needs the payer's external_userid).
+    #[arg(long)]
+    pub person: bool,
+    /// Print the decision as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `campdesk bench match`
+#[derive(Debug, Args)]
+pub struct BenchMatchArgs {
+    /// Persons in the large community (each a payer or a planet-only member).
+    #[arg(long, default_value_t = 100_000)]
+    pub persons: usize,
+    /// Payers per camp.
+    #[arg(long, default_value_t = 1000)]
+    pub camp_size: usize,
+    /// Persons in the all-pairs baseline (one camp; 0 skips it).
+    #[arg(long, default_value_t = 5000)]
+    pub baseline_persons: usize,
+    /// Generator seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads matching camps in parallel.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Also measure the large community with the lenient uniqueness gate
+    /// (participant-weighted; more auto links, less safe).
+    #[arg(long)]
+    pub lenient: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `campdesk verdict …`
+#[derive(Debug, Subcommand)]
+pub enum VerdictCommand {
+    /// Pass a payment (the deposit comes back).
+    Pass(VerdictArgs),
+    /// Fail a payment (the deposit is forfeited).
+    Fail(VerdictArgs),
+    /// Remove the reviewer's verdict; the computed one applies again.
+    Clear {
+        /// The payment.
+        transaction_id: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+}
+
+/// `campdesk verdict pass|fail TRANSACTION_ID --reason TEXT`
+#[derive(Debug, Args)]
+pub struct VerdictArgs {
+    /// The payment.
+    pub transaction_id: String,
+    /// Why (required).
+    #[arg(long)]
+    pub reason: String,
+    /// Who decides (default: $USER).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+/// `campdesk leave …`
+#[derive(Debug, Subcommand)]
+pub enum LeaveCommand {
+    /// Excuse a day: it counts as checked in.
+    Add {
+        /// The member's planet user_id.
+        planet_user_id: String,
+        /// The camp day, YYYY-MM-DD.
+        day: String,
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// Why (required).
+        #[arg(long)]
+        reason: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Take an excuse back.
+    Remove {
+        /// The member's planet user_id.
+        planet_user_id: String,
+        /// The camp day, YYYY-MM-DD.
+        day: String,
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+}
+
+/// `campdesk camp …`
+#[derive(Debug, Subcommand)]
+pub enum CampCommand {
+    /// Freeze a finished camp's check-in inputs now.
+    Freeze {
+        /// The camp.
+        id: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Re-open a frozen camp (audited; needs a reason).
+    Reopen {
+        /// The camp.
+        id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Who (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+}
+
+/// `campdesk demo` options.
+#[derive(Clone, Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the generated community (same seed, same data).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Persons in the community.
+    #[arg(long, default_value_t = 300)]
+    pub members: usize,
+    /// No terminal: sync, match, judge, approve and pay, then print a summary.
+    #[arg(long)]
+    pub headless: bool,
+    /// Keep the demo's data here instead of a temporary dir (attach with `--data DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    /// Capture the mouse in the workstation.
+    #[arg(long)]
+    pub mouse: bool,
+    /// Key bindings file for the workstation.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
 }

@@ -138,6 +138,7 @@ async fn bench(args: &BenchSyncArgs) -> Result<Value, String> {
             jitter: 0.2,
         },
         concurrency: 1,
+        evaluate: false,
     };
     let started = start_engine_with(&config, &store, &options);
     let mut phases = serde_json::Map::new();

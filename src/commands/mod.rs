@@ -3,13 +3,20 @@
 
 mod audit;
 mod bench_ingest;
+mod bench_match;
+mod bench_payout;
 mod bench_rules;
 mod bench_sim;
 mod bench_sync;
 mod bench_tui;
 mod config_check;
+mod demo;
 mod import;
+mod link;
 mod refunds;
+mod refunds_run;
+mod review;
+mod review_xlsx;
 mod serve;
 mod sim;
 mod status;
@@ -77,6 +84,12 @@ impl From<crate::service::ServiceError> for CommandError {
     }
 }
 
+impl From<crate::refund::QueueError> for CommandError {
+    fn from(e: crate::refund::QueueError) -> Self {
+        crate::service::ServiceError::from(e).into()
+    }
+}
+
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -98,6 +111,8 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Sync(args)) => sync::run(&cli.global, args),
         Some(Command::Bench { which: BenchCommand::Sync(args) }) => bench_sync::run(args),
         Some(Command::Refunds { action }) => refunds::run(&cli.global, action),
+        Some(Command::Review { action }) => review_xlsx::run(&cli.global, action),
+        Some(Command::Bench { which: BenchCommand::Payout(args) }) => bench_payout::run(args),
         Some(Command::Import { what }) => import::run(&cli.global, what),
         Some(Command::Bench { which: BenchCommand::Ingest(args) }) => bench_ingest::run(args),
         Some(Command::Bench { which: BenchCommand::Rules { camps, members, days, runs, seed, json } }) => {
@@ -106,8 +121,18 @@ pub fn run(cli: Cli) -> Exit {
             bench_rules::run(settings, *json)
         }
         Some(Command::Bench { which: BenchCommand::Tui(args) }) => bench_tui::run(args.rows, args.frames),
+        Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Sim(args)) => sim::run(args),
         Some(Command::Bench { which: BenchCommand::Sim(args) }) => bench_sim::run(args),
+        Some(Command::Bench { which: BenchCommand::Match(args) }) => bench_match::run(args),
+        Some(Command::Links { camp, json }) => review::links(&cli.global, camp.clone(), *json),
+        Some(Command::Eligibility { camp, json }) => review::eligibility(&cli.global, camp.clone(), *json),
+        Some(Command::Evaluate { camp, json }) => review::evaluate(&cli.global, camp.clone(), *json),
+        Some(Command::Verdict { action }) => review::verdict(&cli.global, action),
+        Some(Command::Leave { action }) => review::leave(&cli.global, action),
+        Some(Command::Camp { action }) => review::camp(&cli.global, action),
+        Some(Command::Link(args)) => link::run(&cli.global, args, link::Kind::Must),
+        Some(Command::Unlink(args)) => link::run(&cli.global, args, link::Kind::Cannot),
         None => tui::run(&cli.global, &cli.tui),
     };
     match result {

@@ -99,9 +99,9 @@ impl RunContext {
         self.status.send_modify(|s| s.push_alert(alert));
     }
 
-    /// Tells front ends that records changed (they reload their views).
+    /// Tells the evaluator that records changed (it re-evaluates, then views reload).
     pub fn data_changed(&self) {
-        self.status.send_modify(|s| s.data_version += 1);
+        self.status.send_modify(|s| s.records_version += 1);
     }
 
     /// Sleeps for `d` unless the engine shuts down first (then returns `Err`).

@@ -4,6 +4,7 @@
 //! cancellation on shutdown, and a live status every front end renders.
 
 pub mod backoff;
+pub mod evaluator;
 pub mod job;
 mod runner;
 pub mod schedule;
@@ -262,6 +263,16 @@ impl EngineHandle {
         self.inner.alive.load(std::sync::atomic::Ordering::SeqCst) == self.inner.expected
     }
 
+    /// The engine's shutdown signal (for components started beside the tasks).
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.inner.cancel.clone()
+    }
+
+    /// The tracker components spawn on, so shutdown waits for them.
+    pub fn tracker(&self) -> &TaskTracker {
+        &self.inner.tracker
+    }
+
     /// Whether shutdown has begun.
     pub fn is_shutting_down(&self) -> bool {
         self.inner.cancel.is_cancelled()
@@ -331,7 +342,7 @@ mod tests {
         let status = engine.status();
         assert_eq!(status.tasks[0].state, TaskState::Idle);
         assert!(status.tasks[0].last_success.is_some());
-        assert_eq!(status.data_version, 1);
+        assert_eq!(status.records_version, 1);
         engine.shutdown(Duration::from_secs(1)).await;
     }
 

@@ -130,7 +130,7 @@ impl Runner {
                         t.last_counts = c;
                     });
                     if counts.changed > 0 {
-                        self.status.send_modify(|s| s.data_version += 1);
+                        self.status.send_modify(|s| s.records_version += 1);
                     }
                     return Ok(counts);
                 }

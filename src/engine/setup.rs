@@ -37,6 +37,9 @@ pub struct EngineOptions {
     pub backoff: Backoff,
     /// Tasks running at once.
     pub concurrency: usize,
+    /// Run the evaluator beside the tasks (re-evaluates camps when records change);
+    /// benchmarks and sync-only tests turn it off.
+    pub evaluate: bool,
 }
 
 impl Default for EngineOptions {
@@ -46,6 +49,7 @@ impl Default for EngineOptions {
             sources: SourceOptions::default(),
             backoff: Backoff::default(),
             concurrency: 2,
+            evaluate: true,
         }
     }
 }
@@ -87,7 +91,11 @@ pub fn start_engine_with(config: &Arc<Config>, store: &Arc<Store>, options: &Eng
         }
         Err(e) => tracing::warn!(error = %e, "cannot read the sync history; every task runs as if new"),
     }
-    StartedEngine { engine: builder.start(), meter: plan.meter, wecom: plan.wecom }
+    let engine = builder.start();
+    if options.evaluate {
+        super::evaluator::start(&engine, store.clone(), config.clone());
+    }
+    StartedEngine { engine, meter: plan.meter, wecom: plan.wecom }
 }
 
 fn start_of(config: &Config, day: crate::domain::Day) -> Timestamp {

@@ -175,8 +175,13 @@ pub struct EngineStatus {
     pub tasks: Vec<TaskStatus>,
     /// Recent alerts, newest last (bounded).
     pub alerts: Vec<Alert>,
-    /// Bumped whenever records in the store changed, so views know to reload.
+    /// Bumped whenever what the views show changed (evaluations, decisions,
+    /// refund states), so front ends know to reload.
     pub data_version: u64,
+    /// Bumped whenever platform records changed (sync, import), so the
+    /// evaluator knows to re-evaluate.
+    #[serde(default)]
+    pub records_version: u64,
 }
 
 /// How many alerts the status keeps.

@@ -87,6 +87,18 @@ pub struct SyncStats {
     pub staled: usize,
     /// Stale refunds whose basis holds again.
     pub revived: usize,
+    /// Proposals not created because the payment already has a live refund of
+    /// another kind (one live refund per payment, never two).
+    pub held_back: usize,
+}
+
+/// Whether a refund still counts against its payment (could still pay, or paid).
+fn is_live(r: &Refund) -> bool {
+    match r.state {
+        RefundState::Rejected => false,
+        RefundState::Proposed => r.stale.is_none(),
+        _ => true,
+    }
 }
 
 fn get(tx: &WriteTx, id: &RefundId) -> Result<Refund, QueueError> {
@@ -123,13 +135,31 @@ pub fn sync_proposals(
     now: Timestamp,
 ) -> Result<SyncStats, QueueError> {
     let mut stats = SyncStats::default();
-    let existing: BTreeMap<String, Refund> = tx.prefix(&REFUNDS, &key_prefix_for(camp))?.into_iter().collect();
-    let mut wanted = BTreeSet::new();
+    let mut existing: BTreeMap<String, Refund> = tx.prefix(&REFUNDS, &key_prefix_for(camp))?.into_iter().collect();
+    let wanted: BTreeSet<String> =
+        proposals.iter().map(|p| refund_id(&p.camp, &p.transaction_id, p.kind).as_str().to_string()).collect();
+    // First retire what no longer holds, so a payment's new kind of refund can take its place.
+    for (id, r) in existing.iter_mut() {
+        let open = matches!(r.state, RefundState::Proposed | RefundState::Approved);
+        if !wanted.contains(id) && open && r.stale.is_none() {
+            r.stale = Some("the verdict or anomaly behind it changed".to_string());
+            r.updated_at = now;
+            put(tx, r)?;
+            audit(tx, "campdesk", "refund.stale", r, json!({ "why": r.stale }))?;
+            stats.staled += 1;
+        }
+    }
     for p in proposals {
         let id = refund_id(&p.camp, &p.transaction_id, p.kind);
-        wanted.insert(id.as_str().to_string());
         match existing.get(id.as_str()) {
             None => {
+                let other_live = existing
+                    .values()
+                    .any(|r| r.proposal.transaction_id == p.transaction_id && r.id != id && is_live(r));
+                if other_live {
+                    stats.held_back += 1;
+                    continue;
+                }
                 let r = Refund::proposed(p.clone(), now);
                 put(tx, &r)?;
                 audit(
@@ -139,6 +169,7 @@ pub fn sync_proposals(
                     &r,
                     json!({ "basis": p.basis, "explicit_only": p.explicit_only }),
                 )?;
+                existing.insert(id.as_str().to_string(), r);
                 stats.proposed += 1;
             }
             Some(r) => {
@@ -164,17 +195,6 @@ pub fn sync_proposals(
                     audit(tx, "campdesk", "refund.update", &r, json!({ "basis": r.proposal.basis }))?;
                 }
             }
-        }
-    }
-    for (id, r) in existing {
-        let open = matches!(r.state, RefundState::Proposed | RefundState::Approved);
-        if !wanted.contains(&id) && open && r.stale.is_none() {
-            let mut r = r;
-            r.stale = Some("the verdict or anomaly behind it changed".to_string());
-            r.updated_at = now;
-            put(tx, &r)?;
-            audit(tx, "campdesk", "refund.stale", &r, json!({ "why": r.stale }))?;
-            stats.staled += 1;
         }
     }
     Ok(stats)

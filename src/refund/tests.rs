@@ -263,3 +263,32 @@ proptest! {
         prop_assert!(store.verify_audit().unwrap().broken.is_none());
     }
 }
+
+#[test]
+fn a_payment_never_gets_two_live_refunds() {
+    let store = Store::in_memory().unwrap();
+    seeded(&store, &[proposal("t1", RefundKind::Deposit, false)]);
+    let mut tx = store.write().unwrap();
+    // The same payment now looks like a duplicate: the deposit refund retires
+    // (stale) and the duplicate refund takes its place, in one pass.
+    let stats =
+        queue::sync_proposals(&mut tx, &CampId::new("c1"), &[proposal("t1", RefundKind::Duplicate, true)], now())
+            .unwrap();
+    assert_eq!((stats.held_back, stats.staled, stats.proposed), (0, 1, 1));
+    // Both kinds at once: only one of them becomes live.
+    let both = [
+        proposal("t1", RefundKind::Duplicate, true),
+        proposal("t2", RefundKind::Deposit, false),
+        proposal("t2", RefundKind::NotJoined, true),
+    ];
+    let stats = queue::sync_proposals(&mut tx, &CampId::new("c1"), &both, now()).unwrap();
+    assert_eq!((stats.proposed, stats.held_back), (1, 1));
+    tx.commit().unwrap();
+    let live: Vec<_> = queue::list_camp(&store.read().unwrap(), &CampId::new("c1"))
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.stale.is_none() && r.state != RefundState::Rejected)
+        .map(|r| (r.proposal.transaction_id.to_string(), r.proposal.kind))
+        .collect();
+    assert_eq!(live, vec![("t1".to_string(), RefundKind::Duplicate), ("t2".to_string(), RefundKind::Deposit)]);
+}

@@ -66,7 +66,7 @@ impl RpcClient {
             };
             let reply = reply.map_err(|e| ServiceError::internal(format!("socket: {e}")))?;
             match serde_json::from_str::<ServerMessage>(&reply) {
-                Ok(ServerMessage::Reply { id: rid, result }) if rid == id || rid == 0 => return result,
+                Ok(ServerMessage::Reply { id: rid, result }) if rid == id || rid == 0 => return *result,
                 Ok(_) => continue,
                 Err(e) => return Err(ServiceError::internal(format!("unreadable reply from the daemon: {e}"))),
             }

@@ -68,7 +68,7 @@ pub enum ServerMessage {
         /// The call's id.
         id: u64,
         /// The outcome.
-        result: Result<Response, ServiceError>,
+        result: Box<Result<Response, ServiceError>>,
     },
     /// A status update (subscriptions).
     Status(Box<EngineStatus>),

@@ -98,12 +98,12 @@ async fn handle_connection(stream: UnixStream, service: Arc<Service>, cancel: Ca
         match serde_json::from_str::<ClientMessage>(&line) {
             Ok(ClientMessage::Call { id, request }) => {
                 let result = service.handle(request).await;
-                send(&mut framed, &ServerMessage::Reply { id, result }).await?;
+                send(&mut framed, &ServerMessage::Reply { id, result: Box::new(result) }).await?;
             }
             Ok(ClientMessage::Subscribe) => return stream_status(framed, service, cancel).await,
             Err(e) => {
                 let result = Err(crate::service::ServiceError::user(format!("malformed request: {e}")));
-                send(&mut framed, &ServerMessage::Reply { id: 0, result }).await?;
+                send(&mut framed, &ServerMessage::Reply { id: 0, result: Box::new(result) }).await?;
             }
         }
     }

@@ -5,7 +5,7 @@
 use super::fast_map::{FastMap, FastSet};
 
 use jiff::{SignedDuration, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::count::CampCounts;
 use super::day_clock::DayClock;
@@ -15,7 +15,7 @@ use crate::config::{Camp, LeftGroupPolicy};
 use crate::domain::{CampId, Money, PlanetUser, PlanetUserId, TransactionId};
 
 /// The kinds of anomaly, in the order they are listed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnomalyKind {
     /// A second payment for the camp by the same person.
@@ -56,7 +56,7 @@ impl AnomalyKind {
 }
 
 /// What campdesk proposes to do about an anomaly. Nothing happens without a human.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Proposal {
     /// Information for the owner.
@@ -84,7 +84,7 @@ impl Proposal {
 }
 
 /// One anomaly.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anomaly {
     /// Stable id: `kind:camp:subject` (subject = transaction id, member id or planet user id).
     pub id: String,

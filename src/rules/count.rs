@@ -17,7 +17,7 @@
 use super::fast_map::FastMap;
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::day_clock::DayClock;
 use super::input::LeaveRecord;
@@ -73,7 +73,7 @@ impl CountRule {
 }
 
 /// How a counted day was earned.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mark", rename_all = "snake_case")]
 pub enum DayMark {
     /// Posted on the day itself.
@@ -93,7 +93,7 @@ pub enum DayMark {
 }
 
 /// One counted day, with the post that earned it: the evidence a reviewer sees.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountedDay {
     /// The camp day.
     pub day: Day,
@@ -114,7 +114,7 @@ pub struct CountedDay {
 }
 
 /// Why a member's post did not count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IgnoredWhy {
     /// Posted before the camp's first day.
@@ -137,7 +137,7 @@ impl IgnoredWhy {
 }
 
 /// A post that did not count, kept so a dispute can see it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IgnoredPost {
     /// The post.
     pub topic_id: TopicId,
@@ -151,7 +151,7 @@ pub struct IgnoredPost {
 }
 
 /// A leave record that changed nothing, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnusedLeave {
     /// The excused day.
     pub day: Day,
@@ -160,7 +160,7 @@ pub struct UnusedLeave {
 }
 
 /// One member's count in one camp.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberCount {
     /// The member.
     pub planet_user_id: PlanetUserId,

@@ -4,7 +4,7 @@
 use super::fast_map::{FastMap, FastSet};
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::anomaly::{Anomaly, AnomalyInput, detect_anomalies};
 use super::count::{CountRule, Counter, count_camp};
@@ -19,7 +19,7 @@ use super::verdict::{JudgeContext, Verdict, VerdictKind, judge};
 use crate::domain::{CampId, Day, PlanetUser, PlanetUserId, TransactionId};
 
 /// Counts of a camp's verdicts and review items.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluationSummary {
     /// Payments judged.
     pub payments: usize,
@@ -38,7 +38,7 @@ pub struct EvaluationSummary {
 }
 
 /// Everything the rules say about one camp.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampEvaluation {
     /// The camp.
     pub camp: CampId,

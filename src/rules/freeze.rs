@@ -60,7 +60,7 @@ pub enum FreezeError {
 }
 
 /// A raw archive entry whose hash no longer matches the snapshot.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArchiveMismatch {
     /// The raw archive entry.
     pub raw_id: String,
@@ -71,7 +71,7 @@ pub struct ArchiveMismatch {
 }
 
 /// Summary of the snapshot an evaluation used.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FreezeStamp {
     /// When the snapshot was taken.
     pub taken_at: Timestamp,

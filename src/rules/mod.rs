@@ -37,6 +37,6 @@ pub use rule_text::{ParsedRule, RuleWarning, Severity, parse_rule_text};
 pub use verdict::{Verdict, VerdictKind};
 
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;

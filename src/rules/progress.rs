@@ -2,7 +2,7 @@
 //! passing is still possible, who has not checked in today, and a status text
 //! the operator can send. Nobody is told to hurry when they can no longer pass.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::count::{CountRule, MemberCount};
 use super::fast_map::FastSet;
@@ -11,7 +11,7 @@ use crate::config::Camp;
 use crate::domain::{Day, PlanetUserId, TransactionId};
 
 /// Where the camp is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Before the first day.
@@ -25,7 +25,7 @@ pub enum Phase {
 }
 
 /// A member's standing against the rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberStatus {
     /// Must check in on every remaining day to pass.
@@ -41,7 +41,7 @@ pub enum MemberStatus {
 }
 
 /// How far a member can still get.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Feasibility {
     /// Days counted so far (posted, made up, excused).
     pub days_so_far: u32,
@@ -86,7 +86,7 @@ pub fn status_of(f: &Feasibility) -> MemberStatus {
 }
 
 /// One member's progress.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberProgress {
     /// The payment.
     pub transaction_id: TransactionId,
@@ -104,7 +104,7 @@ pub struct MemberProgress {
 }
 
 /// Someone who has not checked in today, for coaches.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotCheckedIn {
     /// The payment.
     pub transaction_id: TransactionId,
@@ -121,7 +121,7 @@ pub struct NotCheckedIn {
 }
 
 /// A camp's progress on one day.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampProgress {
     /// Today's camp day.
     pub today: Day,

@@ -6,14 +6,14 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::Camp;
 use crate::domain::{CheckinProject, Day, DayRule, Money};
 
 /// What the rule text says, as far as it could be read.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParsedRule {
     /// Days needed for the deposit back ("完成7天打卡"), when exactly one value is stated.
     pub required_days: Option<u32>,
@@ -32,7 +32,7 @@ pub struct ParsedRule {
 }
 
 /// How much a camp warning matters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// An explanation; nothing to fix.
@@ -42,7 +42,7 @@ pub enum Severity {
 }
 
 /// A note or warning shown on the camp.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleWarning {
     /// Stable code, e.g. `required_mismatch`.
     pub code: String,

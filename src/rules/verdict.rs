@@ -7,7 +7,7 @@
 //! `required_days`, `verdict`, `reasons`, `anomalies`, `frozen`, plus evidence.
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::anomaly::{Anomaly, AnomalyKind, Proposal};
 use super::count::{CountedDay, DayMark, IgnoredPost, IgnoredWhy, MemberCount};
@@ -17,7 +17,7 @@ use crate::config::Camp;
 use crate::domain::{CampId, Day, Money, PlanetUserId, TransactionId};
 
 /// The decision on one payment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VerdictKind {
     /// Met the rule: the deposit comes back.
@@ -65,7 +65,7 @@ pub fn classify(counted: u32, required: u32, margin: u32) -> VerdictKind {
 }
 
 /// An anomaly as a verdict lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnomalyRef {
     /// The anomaly's stable id.
     pub id: String,
@@ -76,7 +76,7 @@ pub struct AnomalyRef {
 }
 
 /// The reviewer's override a verdict carries.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedOverride {
     /// What was set.
     pub decision: OverrideDecision,
@@ -89,7 +89,7 @@ pub struct AppliedOverride {
 }
 
 /// The verdict on one payment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
     /// The payment.
     pub transaction_id: TransactionId,

@@ -72,6 +72,102 @@ pub enum Request {
         /// Who.
         by: String,
     },
+    /// Re-run matching and the rules for one camp (or all), storing the result.
+    Evaluate {
+        /// The camp, or every camp.
+        camp: Option<String>,
+    },
+    /// One link per payment (evaluated fresh).
+    Links {
+        /// The camp, or every camp.
+        camp: Option<String>,
+    },
+    /// The matcher's review cards (evaluated fresh).
+    ReviewCards {
+        /// The camp, or every camp.
+        camp: Option<String>,
+    },
+    /// One verdict per payment of a camp (evaluated fresh).
+    Eligibility {
+        /// The camp.
+        camp: String,
+    },
+    /// A camp's whole evaluation: verdicts, anomalies, progress, warnings (evaluated fresh).
+    Evaluation {
+        /// The camp.
+        camp: String,
+    },
+    /// A human link decision: must-link (`cannot = false`) or cannot-link.
+    LinkDecision {
+        /// The payment.
+        transaction_id: String,
+        /// The planet user.
+        planet_user_id: String,
+        /// The payer's external_userid, when the caller knows it.
+        external_userid: Option<String>,
+        /// Every payment of the payer, not just this one.
+        person: bool,
+        /// Cannot-link instead of must-link.
+        cannot: bool,
+        /// Who decides.
+        by: String,
+        /// Why.
+        note: Option<String>,
+    },
+    /// A reviewer's pass/fail on a payment's verdict, or `decision = None` to clear it.
+    SetVerdict {
+        /// The payment.
+        transaction_id: String,
+        /// Pass, fail, or clear the override.
+        decision: Option<crate::rules::OverrideDecision>,
+        /// Why (required to set).
+        reason: String,
+        /// Who.
+        by: String,
+    },
+    /// Excuse a camp day for a member (请假), or take the excuse back.
+    Leave {
+        /// The camp.
+        camp: String,
+        /// The member.
+        planet_user_id: String,
+        /// The camp day, YYYY-MM-DD.
+        day: String,
+        /// Why (required to add).
+        reason: String,
+        /// Who.
+        by: String,
+        /// Remove instead of add.
+        remove: bool,
+    },
+    /// Freeze a finished camp's check-in inputs now (normally automatic after the final sync).
+    Freeze {
+        /// The camp.
+        camp: String,
+        /// Who.
+        by: String,
+    },
+    /// Re-open a frozen camp: verdicts follow the live records again (audited, needs a reason).
+    Reopen {
+        /// The camp.
+        camp: String,
+        /// Why.
+        reason: String,
+        /// Who.
+        by: String,
+    },
+    /// A view the workstation renders.
+    View {
+        /// Which.
+        query: crate::tui::source::ViewQuery,
+    },
+    /// An action the workstation performs.
+    Act {
+        /// What.
+        action: crate::tui::source::SourceAction,
+        /// Who.
+        by: String,
+    },
     /// Record that a failed refund (or an approved one of a manual camp) was paid by hand.
     RefundsSettleOffline {
         /// The refund.
@@ -80,6 +176,73 @@ pub enum Request {
         evidence: String,
         /// Who.
         by: String,
+    },
+    /// Execute approved refunds now (wxpay camps) and wait for the outcomes.
+    RefundsRun {
+        /// Only this camp.
+        camp: Option<String>,
+    },
+    /// Send a failed refund again (same number; a new one after CLOSED).
+    RefundsRetry {
+        /// The refund.
+        id: String,
+        /// Who decides.
+        by: String,
+    },
+    /// The operator's worklist of hand-paid camps; `issue` marks approved items submitted.
+    Worklist {
+        /// Only this camp.
+        camp: Option<String>,
+        /// Who takes the list.
+        by: String,
+        /// Issue (mark submitted) or only look.
+        issue: bool,
+    },
+    /// Reconcile the queue with the refunds the stored bills show.
+    Reconcile,
+    /// Reconciliation findings.
+    Findings {
+        /// Only this camp.
+        camp: Option<String>,
+        /// Resolved ones too.
+        all: bool,
+    },
+    /// Resolve a finding with a note.
+    FindingResolve {
+        /// The finding.
+        id: String,
+        /// What was done.
+        note: String,
+        /// Who.
+        by: String,
+    },
+    /// Per-camp ledgers (all camps when none is given).
+    Ledger {
+        /// Only this camp.
+        camp: Option<String>,
+    },
+    /// Texts for members whose refund succeeded, and the camp summary.
+    MemberTexts {
+        /// The camp.
+        camp: String,
+    },
+    /// The admin-message outbox.
+    Outbox,
+    /// The camp's review workbook.
+    ReviewExport {
+        /// The camp.
+        camp: String,
+    },
+    /// Apply a review workbook's decisions.
+    ReviewImport {
+        /// The file's name.
+        file_name: String,
+        /// The file, base64.
+        content_base64: String,
+        /// Who decides.
+        by: String,
+        /// Go ahead above the batch cap.
+        confirm: bool,
     },
 }
 
@@ -101,11 +264,103 @@ pub enum Response {
     },
     /// For [`Request::Import`].
     Imported(crate::sources::files::ImportReport),
+    /// Per camp: what an evaluation found (or why it failed).
+    Evaluated {
+        /// (camp, summary or error).
+        camps: Vec<(String, Result<crate::rules::EvaluationSummary, String>)>,
+    },
+    /// Links.
+    Links {
+        /// One per payment.
+        links: Vec<crate::matching::Link>,
+    },
+    /// Review cards.
+    ReviewCards {
+        /// The cards.
+        cards: Vec<crate::matching::ReviewCard>,
+    },
+    /// Verdicts.
+    Eligibility {
+        /// One per payment.
+        verdicts: Vec<crate::rules::Verdict>,
+    },
+    /// A camp's evaluation.
+    Evaluation(Box<crate::rules::CampEvaluation>),
+    /// A link decision was recorded (or was already in force).
+    LinkRecorded {
+        /// `recorded` or `unchanged`.
+        status: String,
+        /// The decision in force.
+        decision: crate::matching::decisions::Decision,
+        /// Decisions it replaced.
+        superseded: Vec<String>,
+    },
+    /// A reviewer decision was stored; the camp re-evaluated.
+    Decided {
+        /// What happened, in words.
+        message: String,
+    },
+    /// For [`Request::View`].
+    View(Box<crate::tui::source::View>),
+    /// For [`Request::Act`].
+    Acted(crate::tui::source::ActionOutcome),
     /// Refunds (listed, or as they are after the requested change).
     Refunds {
         /// The refunds.
         refunds: Vec<crate::refund::Refund>,
     },
+    /// For [`Request::RefundsRun`] and [`Request::RefundsRetry`].
+    RefundRun(crate::refund::executor::PassReport),
+    /// For [`Request::Worklist`].
+    Worklist(crate::refund::executor::worklist::Worklist),
+    /// For [`Request::Reconcile`].
+    Reconciled(crate::refund::reconcile::ReconcileReport),
+    /// For [`Request::Findings`] and [`Request::FindingResolve`].
+    Findings {
+        /// The findings.
+        findings: Vec<crate::refund::reconcile::Finding>,
+    },
+    /// For [`Request::Ledger`].
+    Ledger {
+        /// One per camp.
+        ledgers: Vec<crate::refund::ledger::CampLedger>,
+    },
+    /// For [`Request::MemberTexts`].
+    Texts {
+        /// The camp summary for the group.
+        summary: String,
+        /// One per succeeded refund.
+        members: Vec<MemberText>,
+    },
+    /// For [`Request::Outbox`].
+    Outbox {
+        /// Oldest first.
+        messages: Vec<crate::refund::notify::OutboxMessage>,
+    },
+    /// For [`Request::ReviewExport`].
+    ReviewFile {
+        /// Suggested file name.
+        file_name: String,
+        /// The workbook, base64.
+        content_base64: String,
+        /// Refund rows in it.
+        rows: usize,
+    },
+    /// For [`Request::ReviewImport`].
+    ReviewImported(crate::refund::review_xlsx::ReviewImport),
+}
+
+/// A text for one member.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberText {
+    /// The refund.
+    pub refund_id: String,
+    /// The payer's name.
+    pub payer_name: Option<String>,
+    /// The payment.
+    pub transaction_id: String,
+    /// The text to copy.
+    pub text: String,
 }
 
 /// A task's outcome in a form that crosses the socket.

@@ -2,14 +2,19 @@
 //! handler. Front ends reach it through a [`Backend`]: in-process when no
 //! daemon runs, over the Unix socket when one does.
 
+mod actions;
 pub mod api;
 mod backend;
+mod payout;
 mod refunds;
+mod review;
+mod views;
 
 use std::sync::Arc;
 
-pub use api::{EngineMode, Request, Response, ServiceError, StatusReport};
+pub use api::{EngineMode, MemberText, Request, Response, ServiceError, StatusReport};
 pub use backend::{Backend, attach_or_start};
+pub use payout::start_payout;
 
 use crate::config::Config;
 use crate::engine::EngineHandle;
@@ -24,12 +29,14 @@ pub struct Service {
     pub store: Arc<Store>,
     /// The config.
     pub config: Arc<Config>,
+    /// The refund executor, made on first use.
+    payout: std::sync::OnceLock<Arc<crate::refund::executor::Executor>>,
 }
 
 impl Service {
     /// A service over a started engine.
     pub fn new(engine: EngineHandle, store: Arc<Store>, config: Arc<Config>) -> Service {
-        Service { engine, store, config }
+        Service { engine, store, config, payout: std::sync::OnceLock::new() }
     }
 
     /// Handles one request.
@@ -67,10 +74,35 @@ impl Service {
                 let report = crate::sources::files::import_bytes(&self.store, &self.config, &file_name, &bytes, &opts)
                     .map_err(import_error)?;
                 if report.written {
-                    self.data_changed();
+                    self.records_changed();
                 }
                 Ok(Response::Imported(report))
             }
+            Request::Evaluate { camp } => self.evaluate_request(camp.as_deref()),
+            Request::Links { camp } => self.links_request(camp.as_deref()),
+            Request::ReviewCards { camp } => self.cards_request(camp.as_deref()),
+            Request::Eligibility { camp } => self.eligibility_request(&camp),
+            Request::Evaluation { camp } => self.evaluation_request(&camp),
+            Request::LinkDecision { transaction_id, planet_user_id, external_userid, person, cannot, by, note } => self
+                .link_decision(
+                    &transaction_id,
+                    &planet_user_id,
+                    external_userid.as_deref(),
+                    person,
+                    cannot,
+                    &by,
+                    note.as_deref(),
+                ),
+            Request::SetVerdict { transaction_id, decision, reason, by } => {
+                self.set_verdict(&transaction_id, decision, &reason, &by)
+            }
+            Request::Leave { camp, planet_user_id, day, reason, by, remove } => {
+                self.leave_request(&camp, &planet_user_id, &day, &reason, &by, remove)
+            }
+            Request::Freeze { camp, by } => self.freeze_request(&camp, &by),
+            Request::Reopen { camp, reason, by } => self.reopen_request(&camp, &reason, &by),
+            Request::View { query } => self.view(query).map(|v| Response::View(Box::new(v))),
+            Request::Act { action, by } => self.act(action, &by).await.map(Response::Acted),
             Request::RefundsList { camp, state } => self.refunds_list(camp.as_deref(), state),
             Request::RefundsApprove { ids, all_passed_of, by, note, confirm } => {
                 self.refunds_approve(&ids, all_passed_of.as_deref(), &by, note.as_deref(), confirm)
@@ -78,7 +110,13 @@ impl Service {
             Request::RefundsReject { ids, reason, by } => self.refunds_reject(&ids, &reason, &by),
             Request::RefundsUndo { id, by } => self.refunds_undo(&id, &by),
             Request::RefundsSettleOffline { id, evidence, by } => self.refunds_settle_offline(&id, &evidence, &by),
+            other => self.handle_payout(other).await,
         }
+    }
+
+    /// Tells the evaluator that platform records changed (it re-evaluates, then views reload).
+    pub fn records_changed(&self) {
+        self.engine.status_sender().send_modify(|s| s.records_version += 1);
     }
 
     /// Tells front ends that stored data changed (they reload their views).

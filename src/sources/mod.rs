@@ -15,4 +15,5 @@ pub mod meter;
 pub mod pace;
 pub mod retry;
 pub mod wecom;
+pub mod wxpay;
 pub mod zsxq;

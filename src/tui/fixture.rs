@@ -1152,5 +1152,6 @@ fn fixture_status(now: Timestamp) -> EngineStatus {
             },
         ],
         data_version: 1,
+        records_version: 0,
     }
 }

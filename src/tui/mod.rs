@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod app;
+pub mod backend;
 pub mod clipboard;
 pub mod event_loop;
 pub mod fixture;

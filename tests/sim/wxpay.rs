@@ -310,16 +310,26 @@ async fn notifications_are_signed_encrypted_and_redelivered_until_answered() {
     expected.sort();
     events.sort();
     assert_eq!(events, expected);
-    let states = sim.with_world(|w| {
-        w.merchant
-            .notifications()
-            .values()
-            .map(|n| (n.out_refund_no.clone(), n.delivered, n.attempts))
-            .collect::<Vec<_>>()
-    });
+    // The sim records a delivery once the receiver's answer is back, which can
+    // be a moment after the receiver saw the request: wait for it.
     let second = if first == "N-1" { "N-2" } else { "N-1" };
-    assert!(states.contains(&(first.clone(), true, 2)), "{states:?}");
-    assert!(states.contains(&(second.to_string(), true, 1)), "{states:?}");
+    let want = [(first.clone(), true, 2), (second.to_string(), true, 1)];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let states = loop {
+        let states = sim.with_world(|w| {
+            w.merchant
+                .notifications()
+                .values()
+                .map(|n| (n.out_refund_no.clone(), n.delivered, n.attempts))
+                .collect::<Vec<_>>()
+        });
+        if want.iter().all(|w| states.contains(w)) || std::time::Instant::now() > deadline {
+            break states;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    assert!(states.contains(&want[0]), "{states:?}");
+    assert!(states.contains(&want[1]), "{states:?}");
     assert_eq!(x.query("N-2").await.body["status"], "CLOSED");
     server.abort();
     sim.shutdown().await;

@@ -1,0 +1,221 @@
+//! `campdesk bench match`: the matcher on generated communities with ground
+//! truth. Prints precision (and its Wilson lower bound), recall, review share,
+//! wall time per phase and peak memory, first for the naive all-pairs baseline
+//! (every payer scored against every planet user) on a small community, then
+//! for the blocked matcher on the large one, so the ratio is visible.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{CommandError, Exit, print_json};
+use crate::cli::BenchMatchArgs;
+use crate::matching::blocking::PlanetIndex;
+use crate::matching::normalize::default_normalizer;
+use crate::matching::synthetic::{self, Metrics, World, WorldOptions};
+use crate::matching::{CampInput, Matcher, Policy};
+
+/// One measured run.
+#[derive(Debug, Serialize)]
+struct Run {
+    name: String,
+    persons: usize,
+    camps: usize,
+    payments: usize,
+    planet_users: usize,
+    exhaustive: bool,
+    strict_unique: bool,
+    threads: usize,
+    generate_secs: f64,
+    index_secs: f64,
+    match_secs: f64,
+    wall_secs: f64,
+    scored_pairs: u64,
+    residue_pairs: u64,
+    peak_rss_mib: Option<f64>,
+    precision: f64,
+    precision_lower_bound: f64,
+    recall: f64,
+    review_share: f64,
+    card_share: f64,
+    suggestion_right: f64,
+    metrics: Metrics,
+}
+
+pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
+    if args.persons == 0 || args.camp_size == 0 || args.threads == 0 {
+        return Err(CommandError::user("--persons, --camp-size and --threads must be at least 1"));
+    }
+    let mut runs = Vec::new();
+    if args.baseline_persons > 0 {
+        let o = WorldOptions {
+            seed: args.seed,
+            persons: args.baseline_persons,
+            camp_size: args.baseline_persons,
+            ..WorldOptions::default()
+        };
+        runs.push(measure("baseline: all pairs, one camp", &o, true, true, args.threads));
+        runs.push(measure("blocked: same community", &o, false, true, args.threads));
+    }
+    let o =
+        WorldOptions { seed: args.seed, persons: args.persons, camp_size: args.camp_size, ..WorldOptions::default() };
+    runs.push(measure("blocked: large community", &o, false, true, args.threads));
+    if args.lenient {
+        runs.push(measure("blocked, lenient uniqueness: large community", &o, false, false, args.threads));
+    }
+
+    if args.json {
+        print_json(&runs)?;
+    } else {
+        for r in &runs {
+            print_run(r);
+        }
+        if args.baseline_persons > 0 {
+            let pairs_ratio = runs[0].scored_pairs as f64 / runs[1].scored_pairs.max(1) as f64;
+            let time_ratio = runs[0].match_secs / runs[1].match_secs.max(1e-9);
+            println!(
+                "all pairs vs blocking on {} persons: {:.0}× the scored pairs, {:.0}× the matching time",
+                args.baseline_persons, pairs_ratio, time_ratio
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn measure(name: &str, o: &WorldOptions, exhaustive: bool, strict_unique: bool, threads: usize) -> Run {
+    let start = Instant::now();
+    let world = synthetic::build(o);
+    let generate_secs = start.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let normalizer = default_normalizer();
+    let index = PlanetIndex::build(&world.planet_users, normalizer);
+    let index_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let policy = Policy { exhaustive, strict_unique, ..Policy::default() };
+    let (metrics, scored, residue) = match_all(&world, &index, &policy, threads);
+    let match_secs = t.elapsed().as_secs_f64();
+    let payments = world.camps.iter().map(|c| c.payments.len()).sum();
+    let review_payments = metrics.review + metrics.unmatched;
+    Run {
+        name: name.to_string(),
+        persons: o.persons,
+        camps: world.camps.len(),
+        payments,
+        planet_users: world.planet_users.len(),
+        exhaustive,
+        strict_unique,
+        threads,
+        generate_secs,
+        index_secs,
+        match_secs,
+        wall_secs: start.elapsed().as_secs_f64(),
+        scored_pairs: scored,
+        residue_pairs: residue,
+        peak_rss_mib: peak_rss_mib(),
+        precision: metrics.precision(),
+        precision_lower_bound: metrics.precision_lower_bound(),
+        recall: metrics.recall(),
+        review_share: review_payments as f64 / metrics.payments.max(1) as f64,
+        card_share: metrics.card_share(),
+        suggestion_right: metrics.review_suggestion_right as f64 / metrics.review_with_truth.max(1) as f64,
+        metrics,
+    }
+}
+
+/// Matches every camp, spreading camps over `threads` workers.
+fn match_all(world: &World, index: &PlanetIndex<'_>, policy: &Policy, threads: usize) -> (Metrics, u64, u64) {
+    let normalizer = default_normalizer();
+    let chunks: Vec<Vec<usize>> = (0..threads).map(|t| (t..world.camps.len()).step_by(threads).collect()).collect();
+    let results: Vec<(Metrics, u64, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|camps| {
+                scope.spawn(move || {
+                    let mut matcher = Matcher::new(index, normalizer);
+                    matcher.policy = policy.clone();
+                    let mut m = Metrics::default();
+                    let (mut scored, mut residue) = (0, 0);
+                    for &c in camps {
+                        let camp = &world.camps[c];
+                        let input = CampInput {
+                            camp: Some(&camp.id),
+                            deposit: Some(camp.deposit),
+                            payments: &camp.payments,
+                            group_members: &camp.group_members,
+                            participants: &camp.participants,
+                            decisions: &[],
+                            bind_claims: &[],
+                        };
+                        let outcome = matcher.match_camp(&input);
+                        scored += outcome.stats.scored_pairs;
+                        residue += outcome.stats.residue_pairs;
+                        m.merge(&synthetic::evaluate(world, &outcome));
+                    }
+                    (m, scored, residue)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("bench worker panicked")).collect()
+    });
+    let mut total = Metrics::default();
+    let (mut scored, mut residue) = (0, 0);
+    for (m, s, r) in results {
+        total.merge(&m);
+        scored += s;
+        residue += r;
+    }
+    (total, scored, residue)
+}
+
+/// Peak resident set size of this process so far (VmHWM), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn print_run(r: &Run) {
+    let m = &r.metrics;
+    println!("== {} ({} persons, seed-generated, {} thread(s))", r.name, r.persons, r.threads);
+    println!(
+        "   {} payments in {} camp(s) × {} planet users; generated in {:.2} s",
+        r.payments, r.camps, r.planet_users, r.generate_secs
+    );
+    println!(
+        "   time: index {:.2} s, match {:.2} s, wall {:.2} s; scored pairs {} (+{} residue), {:.1} per payment",
+        r.index_secs,
+        r.match_secs,
+        r.wall_secs,
+        r.scored_pairs,
+        r.residue_pairs,
+        (r.scored_pairs + r.residue_pairs) as f64 / r.payments.max(1) as f64
+    );
+    match r.peak_rss_mib {
+        Some(mib) => println!("   peak RSS so far (VmHWM): {mib:.0} MiB"),
+        None => println!("   peak RSS: not available (no /proc/self/status)"),
+    }
+    println!(
+        "   precision {:.5} ({} auto links, {} wrong; Wilson 95% lower bound {:.5})",
+        r.precision, m.auto, m.auto_wrong, r.precision_lower_bound
+    );
+    println!(
+        "   recall {:.3} ({} of {} payments whose payer has a planet account linked automatically)",
+        r.recall, m.auto_correct, m.true_links
+    );
+    println!(
+        "   review: {:.1}% of payments need a person ({} review, {} without candidate) on {} cards ({:.1}% of payments)",
+        r.review_share * 100.0,
+        m.review,
+        m.unmatched,
+        m.cards,
+        r.card_share * 100.0
+    );
+    println!(
+        "   review usefulness: true user on the card {} / {}, suggested first {:.1}%; lost links {}",
+        m.review_with_truth,
+        m.review_with_truth + m.lost,
+        r.suggestion_right * 100.0,
+        m.lost
+    );
+}

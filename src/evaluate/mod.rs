@@ -1,0 +1,145 @@
+//! The evaluator: for each camp, read its records, match payments to people,
+//! judge the check-ins, and store the links, the evaluation and the refund
+//! proposals — in one write transaction per camp, so views never see a camp
+//! half re-evaluated. Human decisions are inputs; nothing here overwrites them.
+//!
+//! Runs after every sync that changed records and after every human decision.
+//! One evaluation at a time (a process-wide lock): two evaluations racing
+//! could each write what the other did not see.
+
+pub mod freeze;
+pub mod proposals;
+
+use std::sync::Mutex;
+
+use jiff::Timestamp;
+
+use crate::config::{Camp, Config};
+use crate::domain::PlanetUserId;
+use crate::links;
+use crate::matching::{self, LinkState, MatchOutcome};
+use crate::records;
+use crate::refund::queue;
+use crate::rules::{self, AcceptedLink, CampEvaluation};
+use crate::store::{Store, StoreError};
+use crate::verdicts;
+
+/// Why a camp could not be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// Reading or writing the store failed.
+    #[error("camp {camp}: {source}")]
+    Store {
+        /// The camp.
+        camp: String,
+        /// What failed.
+        #[source]
+        source: StoreError,
+    },
+    /// Reading the camp's records failed.
+    #[error("camp {camp}: {message}")]
+    Records {
+        /// The camp.
+        camp: String,
+        /// What failed.
+        message: String,
+    },
+    /// The rules refused the input (a bug: the records layer hands over wrong data).
+    #[error("camp {camp}: {message}")]
+    Rules {
+        /// The camp.
+        camp: String,
+        /// What the rules said.
+        message: String,
+    },
+}
+
+/// What one camp's evaluation produced.
+#[derive(Clone, Debug)]
+pub struct CampOutcome {
+    /// The evaluation (verdicts, anomalies, progress).
+    pub evaluation: CampEvaluation,
+    /// The match result (links and review cards).
+    pub matching: MatchOutcome,
+    /// What happened to the refund queue.
+    pub queue: queue::SyncStats,
+}
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Evaluates every configured camp; returns each camp's outcome or error.
+pub fn evaluate_all(store: &Store, config: &Config, now: Timestamp) -> Vec<(String, Result<CampOutcome, EvalError>)> {
+    config.camps.iter().map(|c| (c.id.to_string(), evaluate_camp(store, config, c, now))).collect()
+}
+
+/// Evaluates one camp and stores the result.
+pub fn evaluate_camp(store: &Store, config: &Config, camp: &Camp, now: Timestamp) -> Result<CampOutcome, EvalError> {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cid = camp.id.to_string();
+    let store_err = |source: StoreError| EvalError::Store { camp: cid.clone(), source };
+
+    let read = store.read().map_err(store_err)?;
+    let recs = records::camp_records(&read, config, camp)
+        .map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
+    let decisions = links::active_decisions(&read).map_err(store_err)?;
+    let overrides = verdicts::overrides(&read, &camp.id).map_err(store_err)?;
+    let leaves = verdicts::leaves(&read, &camp.id).map_err(store_err)?;
+    let frozen = verdicts::frozen(&read, &camp.id).map_err(store_err)?;
+    drop(read);
+
+    // Who paid is who checked in.
+    let mut participants: Vec<PlanetUserId> = recs.topics.iter().map(|t| t.user_id.clone()).collect();
+    participants.extend(recs.ranking.iter().map(|r| r.user_id.clone()));
+    participants.sort();
+    participants.dedup();
+    let bind_claims = matching::bind::claims_from_topics(&recs.topics);
+    let matching = matching::match_camp(&matching::MatchInput {
+        planet_users: &recs.planet_users,
+        camp: matching::CampInput {
+            camp: Some(&camp.id),
+            deposit: Some(camp.deposit),
+            payments: &recs.payments,
+            group_members: &recs.members,
+            participants: &participants,
+            decisions: &decisions,
+            bind_claims: &bind_claims,
+        },
+    });
+
+    // Who earned the deposit back.
+    let accepted: Vec<AcceptedLink> = matching
+        .links
+        .iter()
+        .map(|l| AcceptedLink {
+            transaction_id: l.transaction_id.clone(),
+            planet_user_id: matches!(l.state, LinkState::Auto | LinkState::Confirmed)
+                .then(|| l.planet_user_id.clone())
+                .flatten(),
+            external_userid: l.external_userid.clone(),
+        })
+        .collect();
+    let input = rules::CampInput {
+        project: recs.project.as_ref(),
+        payments: &recs.payments,
+        links: &accepted,
+        topics: &recs.topics,
+        ranking: &recs.ranking,
+        group_members: &recs.members,
+        membership_events: &recs.membership_events,
+        planet_users: &recs.planet_users,
+        overrides: &overrides,
+        leaves: &leaves,
+        frozen: frozen.as_ref(),
+        ..rules::CampInput::new(camp, &config.day_rule, now)
+    };
+    let evaluation =
+        rules::evaluate_camp(&input).map_err(|e| EvalError::Rules { camp: cid.clone(), message: e.to_string() })?;
+    let wanted = proposals::proposals(camp, &evaluation, &recs.payments);
+
+    let mut tx = store.write().map_err(store_err)?;
+    links::save_outcome(&mut tx, Some(&camp.id), &matching, "campdesk").map_err(store_err)?;
+    verdicts::store_evaluation(&mut tx, &evaluation).map_err(store_err)?;
+    let queue = queue::sync_proposals(&mut tx, &camp.id, &wanted, now).map_err(|e| store_err(e.into()))?;
+    tx.commit().map_err(store_err)?;
+    Ok(CampOutcome { evaluation, matching, queue })
+}

@@ -1,0 +1,486 @@
+//! Candidate generation (matching.md §4.4): an index over the planet users so a
+//! payer is compared with the few users that share a key with it, not with all of
+//! them. Keys, unioned: stable ids (user_id, member number), exact normalised
+//! name texts, full pinyin with surname heteronyms, fuzzy-pinyin keys, Han bigrams
+//! and Latin trigrams, and Aho-Corasick hits of every nickname inside the remark.
+//! The per-camp residue pass (in `camp`) brute-forces whatever this leaves out.
+
+use std::collections::{HashMap, HashSet};
+
+use super::fxhash::FxMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use jiff::Timestamp;
+
+use super::normalize::{NormalizedName, Normalizer};
+use super::phonetic::is_han;
+use crate::domain::PlanetUser;
+
+/// Name postings longer than this are only followed for users the caller
+/// prefers (the camp's participants).
+pub const LONG_POSTING: usize = 100;
+/// N-gram postings longer than this are skipped (a bigram shared by that many
+/// names says little; exact, pinyin and fuzzy keys still apply).
+pub const LONG_GRAM_POSTING: usize = 40;
+
+/// Where a planet user's name comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NameSource {
+    /// The current nickname.
+    Nickname,
+    /// The 星球名片 alias.
+    Alias,
+    /// The WeChat name from the member export (微信昵称).
+    WechatExport,
+    /// A nickname used before (from the name history).
+    Former,
+}
+
+impl NameSource {
+    /// The Chinese label shown in reasons.
+    pub fn label(self) -> &'static str {
+        match self {
+            NameSource::Nickname => "星球昵称",
+            NameSource::Alias => "星球名片",
+            NameSource::WechatExport => "星球导出的微信昵称",
+            NameSource::Former => "星球曾用昵称",
+        }
+    }
+}
+
+/// One name of a planet user, normalised.
+#[derive(Clone, Debug)]
+pub struct UserName {
+    /// Where it comes from.
+    pub source: NameSource,
+    /// As the platform shows it.
+    pub raw: String,
+    /// Normalised.
+    pub norm: NormalizedName,
+    /// For former names: until when it was in use.
+    pub until: Option<Timestamp>,
+}
+
+/// The index over a community's planet users. Build it once and match every
+/// camp against it.
+pub struct PlanetIndex<'a> {
+    users: &'a [PlanetUser],
+    names: Vec<Vec<UserName>>,
+    by_id: FxMap<&'a str, u32>,
+    by_number: FxMap<String, Vec<u32>>,
+    by_text: FxMap<String, Vec<u32>>,
+    by_pinyin: FxMap<String, Vec<u32>>,
+    by_fuzzy: FxMap<String, Vec<u32>>,
+    by_gram: FxMap<String, Vec<u32>>,
+    remark_patterns: Option<AhoCorasick>,
+    pattern_texts: Vec<String>,
+    han_shapes: [HanShape; 2],
+}
+
+/// Character frequencies by position among the scope's 2- and 3-character Han
+/// names: a model of how common a name of that shape is.
+#[derive(Clone, Debug, Default)]
+struct HanShape {
+    names: usize,
+    by_position: Vec<HashMap<char, u32>>,
+}
+
+impl HanShape {
+    fn add(&mut self, chars: &[char]) {
+        if self.by_position.is_empty() {
+            self.by_position = vec![HashMap::new(); chars.len()];
+        }
+        self.names += 1;
+        for (i, c) in chars.iter().enumerate() {
+            *self.by_position[i].entry(*c).or_default() += 1;
+        }
+    }
+
+    /// Expected number of names equal to `chars` among this shape's names, if
+    /// characters at each position were drawn independently.
+    fn expected(&self, chars: &[char]) -> f64 {
+        if self.names == 0 {
+            return 0.0;
+        }
+        let n = self.names as f64;
+        let mut p = 1.0;
+        for (i, c) in chars.iter().enumerate() {
+            let count = self.by_position[i].get(c).copied().unwrap_or(0) as f64;
+            p *= (count + 0.5) / (n + 0.5);
+        }
+        n * p
+    }
+}
+
+impl<'a> PlanetIndex<'a> {
+    /// Indexes `users` (the first of duplicate user_ids wins).
+    pub fn build(users: &'a [PlanetUser], normalizer: &Normalizer) -> PlanetIndex<'a> {
+        let mut idx = PlanetIndex {
+            users,
+            names: Vec::with_capacity(users.len()),
+            by_id: FxMap::with_capacity_and_hasher(users.len(), Default::default()),
+            by_number: FxMap::default(),
+            by_text: FxMap::default(),
+            by_pinyin: FxMap::default(),
+            by_fuzzy: FxMap::default(),
+            by_gram: FxMap::default(),
+            remark_patterns: None,
+            pattern_texts: Vec::new(),
+            han_shapes: [HanShape::default(), HanShape::default()],
+        };
+        for (i, u) in users.iter().enumerate() {
+            let i = i as u32;
+            let names = user_names(u, normalizer);
+            if idx.by_id.contains_key(u.user_id.as_str()) {
+                idx.names.push(Vec::new());
+                continue;
+            }
+            idx.by_id.insert(u.user_id.as_str(), i);
+            if let Some(n) = &u.number {
+                let n = n.trim().trim_start_matches('0');
+                if !n.is_empty() {
+                    idx.by_number.entry(n.to_string()).or_default().push(i);
+                }
+            }
+            let mut seen: HashSet<&str> = HashSet::new();
+            for name in &names {
+                for form in &name.norm.forms {
+                    if !seen.insert(form.text.as_str()) {
+                        continue;
+                    }
+                    push_unique(idx.by_text.entry(form.text.clone()).or_default(), i);
+                    for p in &form.pinyin {
+                        if p.len() >= 4 {
+                            push_unique(idx.by_pinyin.entry(p.clone()).or_default(), i);
+                        }
+                    }
+                    for f in &form.fuzzy {
+                        if f.len() >= 4 {
+                            push_unique(idx.by_fuzzy.entry(f.clone()).or_default(), i);
+                        }
+                    }
+                    for g in grams(&form.text) {
+                        push_unique(idx.by_gram.entry(g).or_default(), i);
+                    }
+                    let chars: Vec<char> = form.text.chars().collect();
+                    if (2..=3).contains(&chars.len()) && chars.iter().all(|c| is_han(*c)) {
+                        idx.han_shapes[chars.len() - 2].add(&chars);
+                    }
+                }
+            }
+            idx.names.push(names);
+        }
+        // Every distinctive name text is a pattern to find inside remarks.
+        let mut patterns: Vec<String> = idx
+            .by_text
+            .keys()
+            .filter(|t| {
+                let han = t.chars().filter(|c| is_han(*c)).count();
+                han >= 2 || (han == 0 && t.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 3)
+            })
+            .cloned()
+            .collect();
+        patterns.sort();
+        if !patterns.is_empty() {
+            idx.remark_patterns = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(&patterns)
+                .ok();
+        }
+        idx.pattern_texts = patterns;
+        idx
+    }
+
+    /// Number of indexed users (including skipped duplicates).
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Whether no user is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    /// The user at `i`.
+    pub fn user(&self, i: u32) -> &'a PlanetUser {
+        &self.users[i as usize]
+    }
+
+    /// The normalised names of the user at `i`.
+    pub fn names(&self, i: u32) -> &[UserName] {
+        &self.names[i as usize]
+    }
+
+    /// The position of a user_id.
+    pub fn position(&self, user_id: &str) -> Option<u32> {
+        self.by_id.get(user_id).copied()
+    }
+
+    /// Users with this member number.
+    pub fn with_number(&self, number: &str) -> &[u32] {
+        self.by_number.get(number.trim_start_matches('0')).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Users with a name form of exactly this text.
+    pub fn with_text(&self, text: &str) -> &[u32] {
+        self.by_text.get(text).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Users with a name reading of exactly this pinyin.
+    pub fn with_pinyin(&self, pinyin: &str) -> &[u32] {
+        self.by_pinyin.get(pinyin).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// How many users besides the one holding it would carry this 2–3 character
+    /// Han name by chance, from the scope's character frequencies by position
+    /// (张帆 made of common characters: high; 龚昊昊: low). 0 for other shapes.
+    pub fn expected_carriers(&self, text: &str) -> f64 {
+        let chars: Vec<char> = text.chars().collect();
+        if !(2..=3).contains(&chars.len()) || !chars.iter().all(|c| is_han(*c)) {
+            return 0.0;
+        }
+        // The name itself is among the counts; take it out.
+        let shape = &self.han_shapes[chars.len() - 2];
+        (shape.expected(&chars) - 1.0 / (shape.names.max(1) as f64)).max(0.0)
+    }
+
+    /// The name texts found inside a normalised remark: every occurrence not
+    /// contained in a longer one; Latin names only between non-letters.
+    pub fn remark_hits(&self, remark_text: &str) -> Vec<String> {
+        let Some(ac) = &self.remark_patterns else { return Vec::new() };
+        let bytes = remark_text.as_bytes();
+        let mut hits: Vec<(usize, usize, usize)> = Vec::new();
+        for m in ac.find_overlapping_iter(remark_text) {
+            let text = &self.pattern_texts[m.pattern().as_usize()];
+            if !text.chars().any(is_han) {
+                // Whole Latin words only, and not one word of a longer Latin name ("alex" in "alex xue").
+                let before = bytes[..m.start()].iter().rev().find(|b| **b != b' ');
+                let after = bytes[m.end()..].iter().find(|b| **b != b' ');
+                if before.is_some_and(|b| b.is_ascii_alphanumeric()) || after.is_some_and(|b| b.is_ascii_alphanumeric())
+                {
+                    continue;
+                }
+            }
+            hits.push((m.start(), m.end(), m.pattern().as_usize()));
+        }
+        let mut out: Vec<String> = hits
+            .iter()
+            .filter(|(s, e, _)| !hits.iter().any(|(s2, e2, _)| s2 <= s && e <= e2 && (s2, e2) != (s, e)))
+            .map(|(_, _, p)| self.pattern_texts[*p].clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Candidate users for a payer, by position, sorted and without duplicates.
+    /// `prefer` says which users to follow in long postings (the camp's participants).
+    pub fn candidates(&self, query: &CandidateQuery<'_>, prefer: &dyn Fn(u32) -> bool, out: &mut Vec<u32>) {
+        let add_posting = |list: &[u32], out: &mut Vec<u32>| {
+            if list.len() <= LONG_POSTING {
+                out.extend_from_slice(list);
+            } else {
+                out.extend(list.iter().copied().filter(|i| prefer(*i)));
+            }
+        };
+        for name in query.names {
+            for form in &name.forms {
+                if let Some(l) = self.by_text.get(&form.text) {
+                    add_posting(l, out);
+                }
+                for p in &form.pinyin {
+                    if let Some(l) = self.by_pinyin.get(p) {
+                        add_posting(l, out);
+                    }
+                }
+                for f in &form.fuzzy {
+                    if let Some(l) = self.by_fuzzy.get(f) {
+                        add_posting(l, out);
+                    }
+                }
+                for g in grams(&form.text) {
+                    if let Some(l) = self.by_gram.get(&g)
+                        && l.len() <= LONG_GRAM_POSTING
+                    {
+                        out.extend_from_slice(l);
+                    }
+                }
+            }
+        }
+        for text in query.remark_hits {
+            if let Some(l) = self.by_text.get(text) {
+                add_posting(l, out);
+            }
+        }
+        for d in query.digit_runs {
+            if let Some(i) = self.by_id.get(d.as_str()) {
+                out.push(*i);
+            }
+        }
+        for n in query.member_numbers {
+            out.extend_from_slice(self.with_number(n));
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+/// What a payer offers for blocking.
+pub struct CandidateQuery<'q> {
+    /// The payer's names (bill name, group names, the remark's stated name).
+    pub names: &'q [&'q NormalizedName],
+    /// Name texts found in the remark ([`PlanetIndex::remark_hits`]).
+    pub remark_hits: &'q [String],
+    /// Digit runs in the remark.
+    pub digit_runs: &'q [String],
+    /// Member numbers in the remark.
+    pub member_numbers: &'q [String],
+}
+
+fn push_unique(list: &mut Vec<u32>, i: u32) {
+    if list.last() != Some(&i) {
+        list.push(i);
+    }
+}
+
+/// Han bigrams of the Han characters, or Latin trigrams of a Latin text.
+fn grams(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let han: Vec<char> = chars.iter().copied().filter(|c| is_han(*c)).collect();
+    if han.len() >= 2 {
+        return han.windows(2).map(|w| w.iter().collect()).collect();
+    }
+    if han.is_empty() && chars.len() >= 3 {
+        return chars.windows(3).map(|w| w.iter().collect()).collect();
+    }
+    Vec::new()
+}
+
+/// The normalised names of a planet user: nickname, alias, exported WeChat name, former nicknames.
+fn user_names(u: &PlanetUser, normalizer: &Normalizer) -> Vec<UserName> {
+    let mut out = Vec::new();
+    let mut add = |source, raw: &str, until| {
+        if raw.trim().is_empty() || out.iter().any(|n: &UserName| n.raw == raw) {
+            return;
+        }
+        out.push(UserName { source, raw: raw.to_string(), norm: normalizer.name(raw), until });
+    };
+    add(NameSource::Nickname, &u.name, None);
+    if let Some(a) = &u.alias {
+        add(NameSource::Alias, a, None);
+    }
+    if let Some(w) = &u.wechat_name {
+        add(NameSource::WechatExport, w, None);
+    }
+    for h in u.name_history.iter().rev() {
+        add(NameSource::Former, &h.name, Some(h.until));
+        if let Some(a) = &h.alias {
+            add(NameSource::Former, a, Some(h.until));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{NameChange, PlanetUserId};
+    use crate::matching::normalize::default_normalizer;
+
+    pub(crate) fn user(id: &str, name: &str) -> PlanetUser {
+        let t: Timestamp = "2025-10-01T00:00:00Z".parse().unwrap();
+        PlanetUser {
+            user_id: PlanetUserId::new(id),
+            name: name.to_string(),
+            alias: None,
+            number: None,
+            wechat_name: None,
+            name_history: Vec::new(),
+            joined_planet_at: None,
+            left_planet_at: None,
+            first_seen: t,
+            last_seen: t,
+        }
+    }
+
+    fn cands(idx: &PlanetIndex<'_>, payer: &str, remark: &str) -> Vec<String> {
+        let n = default_normalizer();
+        let name = n.name(payer);
+        let facts = crate::matching::remark::parse(n, remark);
+        let hits = idx.remark_hits(&facts.text);
+        let names = [&name, &facts.stated];
+        let q = CandidateQuery {
+            names: &names,
+            remark_hits: &hits,
+            digit_runs: &facts.digit_runs,
+            member_numbers: &facts.member_numbers,
+        };
+        let mut out = Vec::new();
+        idx.candidates(&q, &|_| true, &mut out);
+        out.into_iter().map(|i| idx.user(i).user_id.to_string()).collect()
+    }
+
+    #[test]
+    fn keys_find_exact_pinyin_fuzzy_bigram_and_remark_matches() {
+        let mut renamed = user("6", "新名字");
+        renamed.name_history.push(NameChange {
+            name: "旧名字".into(),
+            alias: None,
+            until: "2025-10-02T00:00:00Z".parse().unwrap(),
+        });
+        let mut numbered = user("7", "七号");
+        numbered.number = Some("1027".into());
+        let users = vec![
+            user("1", "张三"),
+            user("2", "李小明"),
+            user("3", "Lily"),
+            user("4", "向日葵"),
+            user("5", "张珊"),
+            renamed,
+            numbered,
+            user("812345678901", "某人"),
+        ];
+        let idx = PlanetIndex::build(&users, default_normalizer());
+        assert_eq!(cands(&idx, "【A组】张三", ""), vec!["1", "5"], "exact + fuzzy pinyin (zhangshan)");
+        assert_eq!(cands(&idx, "zhang san", ""), vec!["1", "5"], "pinyin spelling");
+        assert_eq!(cands(&idx, "小明", ""), vec!["2"], "bigram inside 李小明");
+        assert_eq!(cands(&idx, "🌈", "星球昵称：向日葵"), vec!["4"], "remark hit");
+        assert_eq!(cands(&idx, "", "旧名字的押金"), vec!["6"], "former nickname");
+        assert_eq!(cands(&idx, "", "编号1027"), vec!["7"], "member number");
+        assert_eq!(cands(&idx, "", "ID 812345678901"), vec!["812345678901"], "user id");
+        assert!(cands(&idx, "王五", "学费").is_empty());
+    }
+
+    #[test]
+    fn common_two_character_names_expect_more_chance_carriers() {
+        let mut users = Vec::new();
+        let surnames = ["张", "王", "李", "张", "王", "张"];
+        let given = ["伟", "帆", "丽", "敏", "静", "军", "磊", "洋"];
+        let mut id = 0;
+        for s in surnames {
+            for g in given {
+                id += 1;
+                users.push(user(&id.to_string(), &format!("{s}{g}")));
+            }
+        }
+        users.push(user("999", "龚昊"));
+        let idx = PlanetIndex::build(&users, default_normalizer());
+        let common = idx.expected_carriers("张伟");
+        let rare = idx.expected_carriers("龚昊");
+        assert!(common > 10.0 * rare, "{common} vs {rare}");
+        assert_eq!(idx.expected_carriers("向日葵呀"), 0.0, "only 2–3 character Han names are modelled");
+    }
+
+    #[test]
+    fn remark_hits_prefer_the_longest_and_respect_latin_word_edges() {
+        let users = vec![user("1", "小明"), user("2", "王小明"), user("3", "Lily"), user("4", "Tom")];
+        let idx = PlanetIndex::build(&users, default_normalizer());
+        assert_eq!(idx.remark_hits("星球昵称:王小明"), vec!["王小明"]);
+        assert_eq!(idx.remark_hits("小明的押金"), vec!["小明"]);
+        assert_eq!(idx.remark_hits("lily 押金"), vec!["lily"]);
+        assert!(idx.remark_hits("lilys").is_empty());
+        assert!(idx.remark_hits("tomato").is_empty());
+        assert!(idx.remark_hits("lily wang").is_empty(), "one word of a two-word Latin name");
+    }
+}

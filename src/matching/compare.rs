@@ -1,0 +1,196 @@
+//! How similar two normalised names are, as a discrete level (matching.md §2.2,
+//! §4.2 N1–N6). Han characters are compared exactly, by containment and by
+//! Levenshtein; Jaro-Winkler only ever runs on pinyin or Latin text, never on
+//! 2–3 Han characters (its match window is 0 there).
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+use super::normalize::{NameForm, NormalizedName};
+
+/// Comparison levels, strongest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NameLevel {
+    /// Same normalised text, both distinctive (≥ 2 Han or ≥ 3 Latin letters).
+    Exact,
+    /// Same pinyin, different characters (张三/张珊 homophones, 张三/zhangsan).
+    PinyinEqual,
+    /// One contains the other (李小明 ⊃ 小明), shorter side ≥ 2 Han or ≥ 4 Latin.
+    Contains,
+    /// Han texts of 4+ characters with normalised Levenshtein ≥ 0.75.
+    HanSimilar,
+    /// Fuzzy-pinyin keys equal, or (one side Latin) Jaro-Winkler on pinyin/Latin ≥ 0.93.
+    PinyinClose,
+    /// The Latin side is the other's initials or a subsequence of its pinyin (zs → 张三).
+    Subsequence,
+    /// Same text but too short to tell people apart (one Han character, two letters).
+    ShortExact,
+    /// Nothing in common.
+    Different,
+}
+
+/// The best level between two names and the forms that reached it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NameMatch<'a> {
+    /// The level.
+    pub level: NameLevel,
+    /// The form on the left (payer) side.
+    pub left: &'a NameForm,
+    /// The form on the right (planet) side.
+    pub right: &'a NameForm,
+    /// Similarity for the graded levels (Levenshtein or Jaro-Winkler), else 1.0.
+    pub similarity: f64,
+}
+
+/// Compares names; `None` when either holds no name evidence.
+pub fn compare<'a>(
+    left: &'a NormalizedName,
+    right: &'a NormalizedName,
+    matcher: &SkimMatcherV2,
+) -> Option<NameMatch<'a>> {
+    let mut best: Option<NameMatch<'a>> = None;
+    for l in &left.forms {
+        for r in &right.forms {
+            let m = compare_forms(l, r, matcher);
+            let better = match &best {
+                None => true,
+                Some(b) => m.level < b.level || (m.level == b.level && m.similarity > b.similarity),
+            };
+            if better {
+                let exact = m.level == NameLevel::Exact;
+                best = Some(m);
+                if exact {
+                    return best;
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Compares two single forms.
+pub fn compare_forms<'a>(l: &'a NameForm, r: &'a NameForm, matcher: &SkimMatcherV2) -> NameMatch<'a> {
+    let at = |level, similarity| NameMatch { level, left: l, right: r, similarity };
+    if l.text == r.text {
+        return if l.is_distinctive() { at(NameLevel::Exact, 1.0) } else { at(NameLevel::ShortExact, 1.0) };
+    }
+    let pinyin_equal = l.pinyin.iter().any(|a| a.len() >= 4 && r.pinyin.iter().any(|b| a == b));
+    if pinyin_equal {
+        return at(NameLevel::PinyinEqual, 1.0);
+    }
+    if let Some(sim) = containment(l, r) {
+        return at(NameLevel::Contains, sim);
+    }
+    if l.han >= 4 && r.han >= 4 && l.han == l.chars && r.han == r.chars {
+        let sim = strsim::normalized_levenshtein(&l.text, &r.text);
+        if sim >= 0.75 {
+            return at(NameLevel::HanSimilar, sim);
+        }
+    }
+    let fuzzy_equal = l.fuzzy.iter().any(|a| a.len() >= 4 && r.fuzzy.iter().any(|b| a == b));
+    if fuzzy_equal {
+        return at(NameLevel::PinyinClose, 1.0);
+    }
+    // Jaro-Winkler only where one side was typed in Latin letters: between two Han
+    // names it would merely reward a shared surname syllable (张三丰/张三丽).
+    let mut best_jw: f64 = 0.0;
+    let latin_side = l.is_latin() || r.is_latin();
+    for a in l.pinyin.iter().filter(|_| latin_side) {
+        for b in &r.pinyin {
+            if a.len() >= 5 && b.len() >= 5 && a.len().abs_diff(b.len()) <= 2 {
+                best_jw = best_jw.max(strsim::jaro_winkler(a, b));
+            }
+        }
+    }
+    if best_jw >= 0.93 {
+        return at(NameLevel::PinyinClose, best_jw);
+    }
+    if subsequence(l, r, matcher) || subsequence(r, l, matcher) {
+        return at(NameLevel::Subsequence, 1.0);
+    }
+    at(NameLevel::Different, best_jw)
+}
+
+/// Containment on characters: the shorter text inside the longer one.
+fn containment(l: &NameForm, r: &NameForm) -> Option<f64> {
+    let (short, long) = if l.chars <= r.chars { (l, r) } else { (r, l) };
+    let enough = if short.han > 0 { short.han >= 2 } else { short.chars >= 4 };
+    if !enough || !long.text.contains(short.text.as_str()) {
+        return None;
+    }
+    Some(short.chars as f64 / long.chars as f64)
+}
+
+/// A Latin form (3+ letters) that equals the other's initials or is a subsequence
+/// of its pinyin covering most of it.
+fn subsequence(latin: &NameForm, other: &NameForm, matcher: &SkimMatcherV2) -> bool {
+    if !latin.is_latin() || other.is_latin() {
+        return false;
+    }
+    let n = latin.text.len();
+    if n < 2 {
+        return false;
+    }
+    if n >= 2 && other.initials.contains(&latin.text) && other.han >= 2 {
+        return true;
+    }
+    n >= 3
+        && other.pinyin.iter().any(|p| {
+            n * 10 >= p.len() * 6 && matcher.fuzzy_match(p, &latin.text).is_some() && p.starts_with(&latin.text[..1])
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::normalize::default_normalizer;
+
+    fn level(a: &str, b: &str) -> NameLevel {
+        let m = SkimMatcherV2::default();
+        let (x, y) = (default_normalizer().name(a), default_normalizer().name(b));
+        compare(&x, &y, &m).map(|m| m.level).unwrap_or(NameLevel::Different)
+    }
+
+    #[test]
+    fn levels_follow_the_research_table() {
+        assert_eq!(level("🌈小明✨", "小明"), NameLevel::Exact);
+        assert_eq!(level("張三", "张三"), NameLevel::Exact);
+        assert_eq!(level("张三", "张珊"), NameLevel::PinyinClose, "zhangsan/zhangshan: fuzzy key");
+        assert_eq!(level("王丽", "王莉"), NameLevel::PinyinEqual);
+        assert_eq!(level("Zhang San", "张三"), NameLevel::PinyinEqual);
+        assert_eq!(level("San Zhang", "张三"), NameLevel::PinyinEqual);
+        assert_eq!(level("李小明", "小明"), NameLevel::Contains);
+        assert_eq!(level("欧阳娜娜丽", "欧阳娜娜莉"), NameLevel::PinyinEqual);
+        assert_eq!(level("欧阳娜娜丽", "欧阳娜娜香"), NameLevel::HanSimilar);
+        assert_eq!(level("lily", "lili"), NameLevel::Different, "JW 0.883 < 0.93");
+        assert_eq!(level("zs", "张三"), NameLevel::Subsequence);
+        assert_eq!(level("刘", "刘"), NameLevel::ShortExact);
+        assert_eq!(level("向日葵", "李四"), NameLevel::Different);
+    }
+
+    #[test]
+    fn polyphonic_surnames_in_pinyin_match_their_han_names() {
+        for (latin, han) in [
+            ("zeng fan", "曾凡"),
+            ("Shan Xiong", "单雄"),
+            ("xiebao", "解宝"),
+            ("Qiu Ying", "仇英"),
+            ("ou jian", "区建"),
+            ("Zha Li", "查理"),
+            ("Piao Can", "朴灿"),
+            ("qinbin", "覃斌"),
+            ("Miao Si", "缪斯"),
+        ] {
+            assert_eq!(level(latin, han), NameLevel::PinyinEqual, "{latin} / {han}");
+        }
+    }
+
+    #[test]
+    fn jaro_winkler_never_decides_between_short_han_names() {
+        // JW(李小明, 小明) = 0 in strsim; containment must catch it instead.
+        assert_eq!(strsim::jaro_winkler("李小明", "小明"), 0.0);
+        assert_eq!(level("李小明", "小明"), NameLevel::Contains);
+        // Two different 3-character names sharing two characters are not "close".
+        assert_eq!(level("张三丰", "张三丽"), NameLevel::Different);
+    }
+}

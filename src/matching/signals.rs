@@ -1,0 +1,706 @@
+//! Scoring one payer against one planet user: a Fellegi–Sunter style sum of
+//! log2 Bayes factors (matching.md §4.2), each with a reason a reviewer reads.
+//!
+//! Score = prior (scope size) + participant + name evidence (remark and names,
+//! under the correlation cap) + join time + amount. The hard-evidence gate of §4.3
+//! is computed beside the score: an auto link needs both.
+
+use super::fxhash::{FxMap, FxSet};
+
+use fuzzy_matcher::skim::SkimMatcherV2;
+use jiff::{SignedDuration, Timestamp};
+
+use super::blocking::{NameSource, PlanetIndex, UserName};
+use super::compare::{self, NameLevel};
+use super::normalize::NormalizedName;
+use super::outcome::Signal;
+use super::phonetic::is_personal_name;
+use super::remark::RemarkFacts;
+use crate::domain::{GroupMember, Money, Payment};
+
+/// The weights of model v1, in bits.
+///
+/// Identifying evidence (a remark naming the user, an exact name, an id, a bind
+/// code) is a term-frequency adjusted log2(m/u): u for a value held by k of the N
+/// users in scope is about k/N, so such a signal is worth `log2(N) + excess −
+/// log2(k)` and a unique match cancels the prior −log2(N−1), leaving `excess`.
+/// The excesses are log2(m / coincidence rate) and were set by hand after
+/// matching.md §4.2, then checked on generated communities (`campdesk bench
+/// match`); weak levels (containment, pinyin closeness, time, amount) keep the
+/// fixed §4.2 values. Re-estimate from review decisions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Weights {
+    /// R1 excess: the remark contains the raw nickname.
+    pub remark_raw: f64,
+    /// R2 excess: the remark contains the nickname after normalisation.
+    pub remark_normalized: f64,
+    /// R3 excess: the name the remark states sounds like the nickname, or is one edit away.
+    pub remark_similar: f64,
+    /// R4 (fixed): the remark names someone, but not this user.
+    pub remark_unmatched: f64,
+    /// Excess: the remark holds the user's `user_id`.
+    pub remark_user_id: f64,
+    /// Excess: the remark holds the user's member number.
+    pub remark_member_number: f64,
+    /// N1 excess: normalised names equal.
+    pub name_exact: f64,
+    /// N4 excess: same pinyin, different characters.
+    pub name_pinyin_equal: f64,
+    /// N2 (fixed): one name contains the other.
+    pub name_contains: f64,
+    /// N3 (fixed): long Han names one or two characters apart.
+    pub name_han_similar: f64,
+    /// N5 (fixed): fuzzy pinyin equal or close.
+    pub name_pinyin_close: f64,
+    /// Fixed: Latin initials or subsequence of the pinyin.
+    pub name_subsequence: f64,
+    /// Fixed: same one-character name.
+    pub name_short_exact: f64,
+    /// N6 (fixed): names present on both sides and unrelated.
+    pub name_different: f64,
+    /// Fixed: a former nickname that was already replaced when the payment was made.
+    pub stale_former_name: f64,
+    /// T1: joined the planet within [payment − 1 h, payment + 72 h].
+    pub joined_soon: f64,
+    /// T2: joined within 14 days after payment.
+    pub joined_within_two_weeks: f64,
+    /// T3: joined more than 30 days before payment.
+    pub joined_long_before: f64,
+    /// T4: joined more than 14 days after payment.
+    pub joined_late: f64,
+    /// A1: amount equals the camp's deposit.
+    pub amount_is_deposit: f64,
+    /// Excess: the user posted the payment's bind code.
+    pub bind_code: f64,
+    /// Excess: an earlier human must-link binds the payer's external_userid to the user.
+    pub person_binding: f64,
+    /// P(a payer's own account checks in on the camp's project).
+    pub participant_given_match: f64,
+    /// P(a payer shows a name equal to the planet user's) — m of N1.
+    pub name_m: f64,
+    /// P(a payer writes the planet nickname in the remark) — m of R1/R2.
+    pub remark_m: f64,
+    /// m of the rarer levels (pinyin-equal names, remark one edit away).
+    pub rare_m: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            remark_raw: 7.5,
+            remark_normalized: 7.0,
+            remark_similar: 0.0,
+            remark_unmatched: -1.0,
+            remark_user_id: 12.0,
+            remark_member_number: 10.0,
+            name_exact: 7.0,
+            name_pinyin_equal: 2.0,
+            name_contains: 4.0,
+            name_han_similar: 4.0,
+            name_pinyin_close: 2.0,
+            name_subsequence: 1.0,
+            name_short_exact: 1.0,
+            name_different: -2.0,
+            stale_former_name: -2.0,
+            joined_soon: 3.0,
+            joined_within_two_weeks: 1.0,
+            joined_long_before: -0.5,
+            joined_late: -2.0,
+            amount_is_deposit: 0.5,
+            bind_code: 16.0,
+            person_binding: 12.0,
+            participant_given_match: 0.9,
+            name_m: 0.55,
+            remark_m: 0.3,
+            rare_m: 0.05,
+        }
+    }
+}
+
+/// Where a payer's name comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PayerSource {
+    /// `contact_info.name` on the bill.
+    BillName,
+    /// The group member's WeChat name.
+    GroupName,
+    /// The group member's group nickname.
+    GroupNickname,
+}
+
+impl PayerSource {
+    /// The Chinese label shown in reasons.
+    pub fn label(self) -> &'static str {
+        match self {
+            PayerSource::BillName => "付款人微信名",
+            PayerSource::GroupName => "群成员微信名",
+            PayerSource::GroupNickname => "群昵称",
+        }
+    }
+}
+
+/// One name of a payer, normalised.
+#[derive(Clone, Debug)]
+pub struct PayerName {
+    /// Where it comes from.
+    pub source: PayerSource,
+    /// As shown.
+    pub raw: String,
+    /// Normalised.
+    pub norm: NormalizedName,
+}
+
+/// How a group member was tied to a payment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupTie {
+    /// Same external_userid (exact, same corp namespace).
+    ExternalUserid,
+    /// The bill has no external_userid; the only unclaimed member with the payer's WeChat name.
+    UniqueName,
+}
+
+/// A payment with everything matching reads from it.
+#[derive(Clone, Debug)]
+pub struct Payer<'a> {
+    /// The payment.
+    pub payment: &'a Payment,
+    /// The tied group member.
+    pub group_member: Option<(&'a GroupMember, GroupTie)>,
+    /// Its names.
+    pub names: Vec<PayerName>,
+    /// The remark, read.
+    pub remark: RemarkFacts,
+    /// Name texts found in the remark.
+    pub remark_hits: Vec<String>,
+}
+
+/// Per-camp statistics the scores need: scope, participants, name frequencies.
+pub struct ScoreContext<'a> {
+    /// The planet-user index.
+    pub index: &'a PlanetIndex<'a>,
+    /// Weights.
+    pub weights: &'a Weights,
+    /// Planet users in scope (N).
+    pub scope_size: usize,
+    /// participants[i]: whether index position i checks in on this camp.
+    pub participants: &'a [bool],
+    /// Number of participants (P).
+    pub participant_count: usize,
+    /// Name text → participants with it.
+    pub participant_texts: &'a FxMap<String, u32>,
+    /// Pinyin → participants with it.
+    pub participant_pinyin: &'a FxMap<String, u32>,
+    /// Name text → payers of this camp with it.
+    pub payer_texts: &'a FxMap<String, u32>,
+    /// Remark hit text → payers of this camp whose remark names it.
+    pub remark_texts: &'a FxMap<String, u32>,
+    /// Users out of the scope (already linked): not counted in name frequencies.
+    pub excluded: &'a FxSet<u32>,
+    /// Name text → excluded users carrying it.
+    pub excluded_texts: &'a FxMap<String, u32>,
+    /// Pinyin → excluded users carrying it.
+    pub excluded_pinyin: &'a FxMap<String, u32>,
+    /// The gate's notion of a unique name: no other carrier in scope at all (true),
+    /// or a participant-weighted count (false; more recall, measured less safe).
+    pub strict_unique: bool,
+    /// The camp's deposit.
+    pub deposit: Option<Money>,
+    /// Subsequence matcher.
+    pub matcher: &'a SkimMatcherV2,
+}
+
+/// What the hard-evidence gate (§4.3) found for a pair.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Gate {
+    /// The remark names this user by a nickname no other user in scope and no other payer's remark shares.
+    pub unique_remark: bool,
+    /// The remark holds the user's id or member number.
+    pub remark_id: bool,
+    /// Exact name, unique on both sides, with a join-time or participation corroboration.
+    pub unique_name: bool,
+    /// The user posted this payment's bind code.
+    pub bind: bool,
+    /// An earlier human decision binds the payer to this user.
+    pub person_binding: bool,
+    /// The deciding name is shared (several users in scope or several payers).
+    pub same_name: bool,
+    /// The user checks in on the camp's project.
+    pub participant: bool,
+}
+
+impl Gate {
+    /// Whether any hard evidence holds.
+    pub fn passes(&self) -> bool {
+        self.unique_remark || self.remark_id || self.unique_name || self.bind || self.person_binding
+    }
+
+    /// Whether the evidence is id-grade (bind code, id in the remark, earlier human binding).
+    pub fn id_grade(&self) -> bool {
+        self.remark_id || self.bind || self.person_binding
+    }
+}
+
+/// A name counts as unique for the gate while the participant-weighted number of
+/// users carrying it stays below this (one participant plus a little prior mass
+/// from non-participants).
+pub const UNIQUE_K: f64 = 1.25;
+
+/// The score of one payer–user pair.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairScore {
+    /// Total log2 odds (prior included).
+    pub total: f64,
+    /// Contributions, prior first (empty when scored without reasons).
+    pub signals: Vec<Signal>,
+    /// The gate.
+    pub gate: Gate,
+    explain: bool,
+}
+
+impl PairScore {
+    /// An empty score; `explain` says whether contributions are recorded.
+    pub fn new(explain: bool) -> Self {
+        PairScore { total: 0.0, signals: Vec::new(), gate: Gate::default(), explain }
+    }
+
+    /// Adds a contribution.
+    pub fn add(&mut self, code: &str, bits: f64, reason: String) {
+        self.total += bits;
+        if self.explain {
+            self.signals.push(Signal { code: code.to_string(), bits: round1(bits), reason });
+        }
+    }
+}
+
+/// `format!` only when the reasons are wanted.
+macro_rules! txt {
+    ($explain:expr, $($arg:tt)*) => {
+        if $explain { format!($($arg)*) } else { String::new() }
+    };
+}
+
+/// Rounds to 0.1 bit (for display and stable output).
+pub fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// The prior log2 odds that a payer is one given user of `scope_size`.
+pub fn prior_bits(scope_size: usize) -> f64 {
+    -((scope_size.max(2) - 1) as f64).log2()
+}
+
+struct Evidence {
+    bits: f64,
+    code: &'static str,
+    reason: String,
+}
+
+impl ScoreContext<'_> {
+    /// log2 of the scope size: what it takes to single out one user.
+    pub fn log_n(&self) -> f64 {
+        (self.scope_size.max(2) as f64).log2()
+    }
+
+    /// Participant-weighted count of users with a key: participants count fully,
+    /// other users by their relative prior weight (§4.2 TF over the scope).
+    fn k_eff(&self, all: usize, participants: usize) -> f64 {
+        let n = self.scope_size;
+        let p = self.participant_count;
+        let k = if p > 0 && p < n {
+            let m = self.weights.participant_given_match;
+            let ratio = ((1.0 - m) / (n - p) as f64) / (m / p as f64);
+            participants as f64 + (all.saturating_sub(participants)) as f64 * ratio
+        } else {
+            all as f64
+        };
+        k.max(1.0)
+    }
+
+    /// Users in scope carrying this name text, unweighted.
+    fn text_count(&self, text: &str) -> usize {
+        let closed = self.excluded_texts.get(text).copied().unwrap_or(0) as usize;
+        self.index.with_text(text).len().saturating_sub(closed)
+    }
+
+    fn text_k(&self, text: &str) -> f64 {
+        let all = self.text_count(text);
+        let part = self.participant_texts.get(text).copied().unwrap_or(0) as usize;
+        self.k_eff(all, part)
+    }
+
+    /// Whether a name is unique enough for the gate: no other user in scope carries
+    /// it (`strict_unique`), or the participant-weighted count stays under [`UNIQUE_K`].
+    fn unique(&self, k: f64, text: &str) -> bool {
+        if self.strict_unique { self.text_count(text) <= 1 } else { k < UNIQUE_K }
+    }
+
+    /// Chance carriers of a name beyond the observed ones, scaled like `k_eff`.
+    fn expected_k(&self, text: &str) -> f64 {
+        let e = self.index.expected_carriers(text);
+        if e == 0.0 {
+            return 0.0;
+        }
+        let (n, p) = (self.scope_size, self.participant_count);
+        if p > 0 && p < n {
+            let m = self.weights.participant_given_match;
+            let ratio = ((1.0 - m) / (n - p) as f64) / (m / p as f64);
+            e * (p as f64 + (n - p) as f64 * ratio) / n as f64
+        } else {
+            e
+        }
+    }
+
+    /// Bits of identifying evidence: log2(m/u) with u = (others + expected + r0)/N,
+    /// where r0 = m·2^−excess is the chance a unique value is a coincidence.
+    /// A unique, uncommon value is worth log2(N) + excess.
+    fn identify(&self, excess: f64, m: f64, others: f64, expected: f64) -> f64 {
+        let r0 = m * (-excess).exp2();
+        self.log_n() + excess - (1.0 + (others + expected) / r0).log2()
+    }
+
+    fn pinyin_k(&self, pinyin: &str) -> f64 {
+        let closed = self.excluded_pinyin.get(pinyin).copied().unwrap_or(0) as usize;
+        let all = self.index.with_pinyin(pinyin).len().saturating_sub(closed);
+        let part = self.participant_pinyin.get(pinyin).copied().unwrap_or(0) as usize;
+        self.k_eff(all, part)
+    }
+
+    /// Scores a payer against the user at index position `u`.
+    pub fn score(&self, payer: &Payer<'_>, u: u32) -> PairScore {
+        self.score_with(payer, u, true)
+    }
+
+    /// Scores a pair without writing the reasons (same total and gate; for screening).
+    pub fn quick(&self, payer: &Payer<'_>, u: u32) -> PairScore {
+        self.score_with(payer, u, false)
+    }
+
+    fn score_with(&self, payer: &Payer<'_>, u: u32, explain: bool) -> PairScore {
+        let w = self.weights;
+        let user = self.index.user(u);
+        let names = self.index.names(u);
+        let paid_at = payer.payment.paid_at;
+        let mut s = PairScore::new(explain);
+        s.add("PRIOR", prior_bits(self.scope_size), txt!(explain, "先验：范围内 {} 位星球用户", self.scope_size));
+
+        // Participation in the camp's project.
+        let (n, p) = (self.scope_size, self.participant_count);
+        let participant = self.participants.get(u as usize).copied().unwrap_or(false);
+        s.gate.participant = participant;
+        if p > 0 && p < n {
+            let m = w.participant_given_match;
+            if participant {
+                s.add("P+", (m * n as f64 / p as f64).log2(), txt!(explain, "参加了本营打卡"));
+            } else {
+                s.add("P-", ((1.0 - m) * n as f64 / (n - p) as f64).log2(), txt!(explain, "未参加本营打卡"));
+            }
+        }
+
+        // Remark and names, under the correlation cap.
+        let remark = self.remark_evidence(payer, user, names, paid_at, &mut s.gate, explain);
+        let name = self.name_evidence(payer, names, paid_at, participant, user.joined_planet_at, &mut s.gate, explain);
+        match (remark, name) {
+            (Some(r), Some(nm)) if r.bits > 0.0 && nm.bits > 0.0 => {
+                // Remark and names come from one person's habits: the weaker adds only
+                // half of what it has beyond singling out one user (§4.2 cap).
+                let (hi, lo) = if r.bits >= nm.bits { (r, nm) } else { (nm, r) };
+                s.add(hi.code, hi.bits, hi.reason);
+                let extra = 0.5 * (lo.bits - self.log_n()).max(0.0);
+                s.add(lo.code, extra, txt!(explain, "{}（与上一条同出一人习惯，只计超出部分的一半）", lo.reason));
+            }
+            (r, nm) => {
+                for e in [r, nm].into_iter().flatten() {
+                    s.add(e.code, e.bits, e.reason);
+                }
+            }
+        }
+
+        // Planet join time against payment time.
+        if let Some(joined) = user.joined_planet_at {
+            let d = joined.duration_since(paid_at);
+            let hour = SignedDuration::from_hours(1);
+            let day = SignedDuration::from_hours(24);
+            if d >= -hour && d <= 72 * hour {
+                s.add("T1", w.joined_soon, txt!(explain, "入球时间：付款{}", describe_offset(d)));
+            } else if d > 72 * hour && d <= 14 * day {
+                s.add("T2", w.joined_within_two_weeks, txt!(explain, "入球时间：付款后 {} 天", d.as_hours() / 24));
+            } else if d > 14 * day {
+                s.add("T4", w.joined_late, txt!(explain, "入球时间：付款后 {} 天，偏晚", d.as_hours() / 24));
+            } else if d < -30 * day {
+                s.add(
+                    "T3",
+                    w.joined_long_before,
+                    txt!(explain, "入球时间：付款前 {} 天（老成员？）", -d.as_hours() / 24),
+                );
+            }
+        }
+
+        // Another payer of this camp shows one of the same names: a same-name pair on
+        // the payer side never links unattended on names or remarks.
+        let shared_with_payer =
+            payer.names.iter().flat_map(|n| n.norm.texts()).any(|t| self.payer_texts.get(t).copied().unwrap_or(0) > 1);
+        if shared_with_payer {
+            s.gate.same_name = true;
+            s.gate.unique_name = false;
+            s.gate.unique_remark = false;
+        }
+
+        // Amount.
+        if let Some(dep) = self.deposit
+            && payer.payment.amount == dep
+        {
+            s.add("A1", w.amount_is_deposit, txt!(explain, "金额等于押金 {dep}"));
+        }
+        s
+    }
+
+    fn remark_evidence(
+        &self,
+        payer: &Payer<'_>,
+        user: &crate::domain::PlanetUser,
+        names: &[UserName],
+        paid_at: Timestamp,
+        gate: &mut Gate,
+        explain: bool,
+    ) -> Option<Evidence> {
+        let w = self.weights;
+        let facts = &payer.remark;
+        if !facts.is_present() {
+            return None;
+        }
+        let raw_remark = payer.payment.remark.as_str();
+        let mut best: Option<Evidence> = None;
+        let consider = |e: Evidence, best: &mut Option<Evidence>| {
+            if best.as_ref().is_none_or(|b| e.bits > b.bits) {
+                *best = Some(e);
+            }
+        };
+        if facts.digit_runs.iter().any(|d| d == user.user_id.as_str()) {
+            gate.remark_id = true;
+            consider(
+                Evidence {
+                    bits: self.log_n() + w.remark_user_id,
+                    code: "RID",
+                    reason: txt!(explain, "备注含星球用户ID {}", user.user_id),
+                },
+                &mut best,
+            );
+        }
+        if let Some(num) = &user.number {
+            let num = num.trim_start_matches('0');
+            if !num.is_empty() && facts.member_numbers.iter().any(|m| m == num) {
+                let k = self.index.with_number(num).len().max(1) as f64;
+                gate.remark_id |= k < 1.5;
+                consider(
+                    Evidence {
+                        bits: self.log_n() + w.remark_member_number - k.log2(),
+                        code: "RNO",
+                        reason: txt!(explain, "备注含成员编号 {num}"),
+                    },
+                    &mut best,
+                );
+            }
+        }
+        for name in names {
+            let stale = name.source == NameSource::Former && name.until.is_some_and(|u| u < paid_at);
+            for form in &name.norm.forms {
+                if !payer.remark_hits.contains(&form.text) {
+                    continue;
+                }
+                let k = self.text_k(&form.text);
+                let expected = self.expected_k(&form.text);
+                let raw_exact = form.is_distinctive() && raw_remark.contains(name.raw.trim());
+                let (code, excess) = if raw_exact { ("R1", w.remark_raw) } else { ("R2", w.remark_normalized) };
+                let shared_by_payers = self.remark_texts.get(&form.text).copied().unwrap_or(0) > 1;
+                // A hit inside a longer stated name ("问渠" in "星球：问渠南") is a fragment, not a statement.
+                let fragment =
+                    facts.stated.core().is_some_and(|c| c.text != form.text && c.text.contains(form.text.as_str()));
+                if self.unique(k, &form.text) && !shared_by_payers && !stale && !fragment {
+                    gate.unique_remark = true;
+                } else {
+                    gate.same_name = true;
+                }
+                let mut bits = self.identify(excess, w.remark_m, k - 1.0, expected);
+                let mut reason = txt!(
+                    explain,
+                    "备注含{}「{}」{}",
+                    name.source.label(),
+                    name.raw.trim(),
+                    if raw_exact { "" } else { "（规范化后）" }
+                );
+                if explain {
+                    reason.push_str(&commonness(k, expected));
+                }
+                if shared_by_payers && explain {
+                    reason.push_str("；本营另有付款备注同一昵称");
+                }
+                if stale {
+                    bits += w.stale_former_name;
+                    if explain {
+                        reason.push_str("；付款时该昵称已不用");
+                    }
+                }
+                consider(Evidence { bits, code, reason }, &mut best);
+            }
+            // R3: the stated name sounds like this name, or is one edit away.
+            if let Some(m) = compare::compare(&facts.stated, &name.norm, self.matcher) {
+                let similar = match m.level {
+                    NameLevel::PinyinEqual | NameLevel::PinyinClose => true,
+                    NameLevel::HanSimilar => true,
+                    NameLevel::Contains => {
+                        m.left.han >= 3
+                            && m.right.han >= 3
+                            && m.left.text.chars().count().abs_diff(m.right.text.chars().count()) == 1
+                    }
+                    _ => false,
+                };
+                if similar {
+                    consider(
+                        Evidence {
+                            bits: self.identify(w.remark_similar, w.rare_m, 0.0, 0.0),
+                            code: "R3",
+                            reason: txt!(
+                                explain,
+                                "备注「{}」与{}「{}」音近或差一字",
+                                raw_remark.trim(),
+                                name.source.label(),
+                                name.raw.trim()
+                            ),
+                        },
+                        &mut best,
+                    );
+                }
+            }
+        }
+        if best.is_none() && facts.names_someone() {
+            return Some(Evidence {
+                bits: w.remark_unmatched,
+                code: "R4",
+                reason: txt!(explain, "备注「{}」未指向该用户", raw_remark.trim()),
+            });
+        }
+        best
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn name_evidence(
+        &self,
+        payer: &Payer<'_>,
+        names: &[UserName],
+        paid_at: Timestamp,
+        participant: bool,
+        joined: Option<Timestamp>,
+        gate: &mut Gate,
+        explain: bool,
+    ) -> Option<Evidence> {
+        let w = self.weights;
+        let mut best: Option<(Evidence, NameLevel)> = None;
+        let mut any_pair = false;
+        for pn in &payer.names {
+            if pn.norm.is_empty() {
+                continue;
+            }
+            for un in names {
+                if un.norm.is_empty() {
+                    continue;
+                }
+                any_pair = true;
+                let Some(m) = compare::compare(&pn.norm, &un.norm, self.matcher) else { continue };
+                let stale = un.source == NameSource::Former && un.until.is_some_and(|u| u < paid_at);
+                let stale_bits = if stale { w.stale_former_name } else { 0.0 };
+                let (base, code, what) = match m.level {
+                    NameLevel::Exact => (w.name_exact, "N1", "名称一致"),
+                    NameLevel::PinyinEqual => (w.name_pinyin_equal, "N4", "拼音相同"),
+                    NameLevel::Contains => (w.name_contains, "N2", "名称包含"),
+                    NameLevel::HanSimilar => (w.name_han_similar, "N3", "字形相近"),
+                    NameLevel::PinyinClose => (w.name_pinyin_close, "N5", "拼音相近"),
+                    NameLevel::Subsequence => (w.name_subsequence, "NSUB", "拼音缩写/子序列"),
+                    NameLevel::ShortExact => (w.name_short_exact, "NSHORT", "单字相同"),
+                    NameLevel::Different => continue,
+                };
+                let k = match m.level {
+                    NameLevel::Exact => self.text_k(&m.right.text),
+                    NameLevel::PinyinEqual => m
+                        .left
+                        .pinyin
+                        .iter()
+                        .filter(|p| m.right.pinyin.contains(p))
+                        .map(|p| self.pinyin_k(p))
+                        .fold(f64::INFINITY, f64::min)
+                        .max(1.0),
+                    _ => 1.0,
+                };
+                let expected = if m.level == NameLevel::Exact { self.expected_k(&m.right.text) } else { 0.0 };
+                let bits = match m.level {
+                    NameLevel::Exact => self.identify(base, w.name_m, k - 1.0, expected),
+                    NameLevel::PinyinEqual => self.identify(base, w.rare_m, k - 1.0, 0.0),
+                    _ => base,
+                } + stale_bits;
+                if best.as_ref().is_some_and(|(b, _)| b.bits >= bits) {
+                    continue;
+                }
+                let mut reason = txt!(
+                    explain,
+                    "{what}：{}「{}」→「{}」／{}「{}」",
+                    pn.source.label(),
+                    pn.raw.trim(),
+                    m.left.text,
+                    un.source.label(),
+                    un.raw.trim()
+                );
+                if explain {
+                    reason.push_str(&commonness(k, expected));
+                }
+                if stale && explain {
+                    reason.push_str("；付款时该昵称已不用");
+                }
+                best = Some((Evidence { bits, code, reason }, m.level));
+                // Gate bookkeeping for the exact path.
+                if m.level == NameLevel::Exact {
+                    let payers_with = self.payer_texts.get(&m.left.text).copied().unwrap_or(0);
+                    let soon = joined.is_some_and(|j| {
+                        let d = j.duration_since(paid_at);
+                        d >= -SignedDuration::from_hours(1) && d <= SignedDuration::from_hours(72)
+                    });
+                    // A personal name of 3+ characters is corroborated by taking part or by
+                    // joining the planet around the payment; two-character names and nickname
+                    // words, which other people also carry, only by the join time (§4.3: N1
+                    // with k = 1 and T1).
+                    if self.unique(k, &m.right.text) && payers_with <= 1 && !stale {
+                        let long_name = is_personal_name(&m.right.text) && m.right.han >= 3;
+                        gate.unique_name = if long_name { participant || soon } else { soon };
+                    } else {
+                        gate.same_name = true;
+                    }
+                }
+            }
+        }
+        match best {
+            Some((e, _)) => Some(e),
+            None if any_pair => {
+                Some(Evidence {
+                    bits: w.name_different, code: "N6", reason: txt!(explain, "两边名称都在但不相似")
+                })
+            }
+            None => None,
+        }
+    }
+}
+
+/// The TF note of a reason: how many users share the value, how common it looks.
+fn commonness(k: f64, expected: f64) -> String {
+    let mut out = String::new();
+    if k >= 1.5 {
+        out.push_str(&format!("；范围内同名约 {k:.0} 位"));
+    }
+    if expected >= 0.05 {
+        out.push_str(&format!("；常见姓名，估计偶然同名 {expected:.2} 位"));
+    }
+    out
+}
+
+fn describe_offset(d: SignedDuration) -> String {
+    let minutes = d.as_mins();
+    let (sign, m) = if minutes < 0 { ("前", -minutes) } else { ("后", minutes) };
+    if m < 60 { format!("{sign} {m} 分钟") } else { format!("{sign} {} 小时", m / 60) }
+}

@@ -1,0 +1,25 @@
+//! `campdesk bench match` runs end to end on a small community and reports the
+//! figures it promises (no timing is asserted).
+
+use std::process::Command;
+
+#[test]
+fn bench_match_prints_quality_time_and_memory_as_json() {
+    let out = Command::new(env!("CARGO_BIN_EXE_campdesk"))
+        .args(["bench", "match", "--persons", "400", "--camp-size", "200", "--baseline-persons", "150", "--json"])
+        .output()
+        .expect("run campdesk");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 3, "baseline, blocked on the same community, large community");
+    assert_eq!(runs[0]["exhaustive"], true);
+    for r in runs {
+        for field in ["precision", "precision_lower_bound", "recall", "review_share", "match_secs", "wall_secs"] {
+            assert!(r[field].is_number(), "{field} in {r}");
+        }
+        assert_eq!(r["metrics"]["auto_wrong"], 0, "{r}");
+    }
+    // The baseline scores every pair; blocking scores far fewer.
+    assert!(runs[0]["scored_pairs"].as_u64().unwrap() > 5 * runs[1]["scored_pairs"].as_u64().unwrap());
+}

@@ -1,0 +1,340 @@
+//! The matcher on hand-built camps: the adversarial cases of the brief, human
+//! decisions, bind codes, amounts, and byte-identical output.
+
+use campdesk::domain::{
+    Attribution, CampId, ChatId, ExternalUserId, GroupMember, MemberKind, Money, NameChange, Payment, PlanetUser,
+    PlanetUserId, SourceRef, TransactionId,
+};
+use campdesk::matching::bind::{BindClaim, bind_code};
+use campdesk::matching::decisions::{Decision, DecisionKind, DecisionScope, DecisionSnapshot};
+use campdesk::matching::{CampInput, LinkState, MatchInput, MatchOutcome, ReasonCode, match_camp};
+use jiff::Timestamp;
+
+const PAID: &str = "2025-10-10T12:00:00Z";
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn payment(txn: &str, name: &str, remark: &str, ext: Option<&str>) -> Payment {
+    Payment {
+        transaction_id: TransactionId::new(txn),
+        out_trade_no: None,
+        camp: Some(CampId::new("c1")),
+        attribution: Attribution::Import,
+        payer_external_userid: ext.map(ExternalUserId::new),
+        payer_name: Some(name.to_string()),
+        remark: remark.to_string(),
+        description: None,
+        amount: Money::from_fen(3900),
+        paid_at: ts(PAID),
+        payee_userid: None,
+        mch_id: None,
+        payment_type: Some(1),
+        refunded_total: Money::ZERO,
+        bill_refunds: vec![],
+        source: SourceRef { raw_id: "t".into(), position: None },
+    }
+}
+
+fn member(ext: &str, name: &str, nick: Option<&str>) -> GroupMember {
+    GroupMember {
+        chat_id: ChatId::new("wrG"),
+        member_id: ext.to_string(),
+        kind: MemberKind::External,
+        name: Some(name.to_string()),
+        group_nickname: nick.map(str::to_string),
+        unionid: None,
+        join_time: Some(ts("2025-10-10T13:00:00Z")),
+        join_scene: Some(3),
+        first_seen: ts("2025-10-10T13:00:00Z"),
+        last_seen: ts("2025-10-10T13:00:00Z"),
+        left_at: None,
+    }
+}
+
+fn user(id: &str, name: &str) -> PlanetUser {
+    PlanetUser {
+        user_id: PlanetUserId::new(id),
+        name: name.to_string(),
+        alias: None,
+        number: None,
+        wechat_name: None,
+        name_history: vec![],
+        joined_planet_at: Some(ts("2025-10-10T14:00:00Z")),
+        left_planet_at: None,
+        first_seen: ts("2025-09-01T00:00:00Z"),
+        last_seen: ts("2025-10-20T00:00:00Z"),
+    }
+}
+
+/// Filler users so the scope is not tiny (their names match nobody).
+fn crowd() -> Vec<PlanetUser> {
+    ["向日葵", "追光者", "清风", "晴天", "橘子", "柠檬", "星辰", "大海", "蜗牛", "考拉"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| PlanetUser {
+            joined_planet_at: Some(ts("2024-01-01T00:00:00Z")),
+            ..user(&format!("9000000{i:03}"), n)
+        })
+        .collect()
+}
+
+struct Camp {
+    payments: Vec<Payment>,
+    members: Vec<GroupMember>,
+    users: Vec<PlanetUser>,
+    participants: Vec<PlanetUserId>,
+    decisions: Vec<Decision>,
+    claims: Vec<BindClaim>,
+}
+
+impl Camp {
+    fn new(payments: Vec<Payment>, mut users: Vec<PlanetUser>) -> Camp {
+        users.extend(crowd());
+        let participants = users.iter().map(|u| u.user_id.clone()).collect();
+        Camp { payments, members: vec![], users, participants, decisions: vec![], claims: vec![] }
+    }
+
+    fn run(&self) -> MatchOutcome {
+        let camp = CampId::new("c1");
+        match_camp(&MatchInput {
+            planet_users: &self.users,
+            camp: CampInput {
+                camp: Some(&camp),
+                deposit: Some(Money::from_fen(3900)),
+                payments: &self.payments,
+                group_members: &self.members,
+                participants: &self.participants,
+                decisions: &self.decisions,
+                bind_claims: &self.claims,
+            },
+        })
+    }
+}
+
+fn link<'a>(o: &'a MatchOutcome, txn: &str) -> &'a campdesk::matching::Link {
+    o.links.iter().find(|l| l.transaction_id.as_str() == txn).expect("a link per payment")
+}
+
+fn card<'a>(o: &'a MatchOutcome, txn: &str) -> &'a campdesk::matching::ReviewCard {
+    let id = link(o, txn).review_card.clone().expect("on a card");
+    o.cards.iter().find(|c| c.id == id).expect("card exists")
+}
+
+fn decision(kind: DecisionKind, txn: &str, user: &str, snapshot_name: Option<&str>) -> Decision {
+    Decision {
+        id: "d000001".into(),
+        kind,
+        scope: DecisionScope::Payment,
+        transaction_id: TransactionId::new(txn),
+        external_userid: None,
+        planet_user_id: PlanetUserId::new(user),
+        decided_by: "owner".into(),
+        decided_at: ts("2025-10-11T00:00:00Z"),
+        note: Some("核对截图".into()),
+        snapshot: snapshot_name
+            .map(|n| DecisionSnapshot { planet_name: Some(n.to_string()), ..DecisionSnapshot::default() }),
+        supersedes: None,
+        superseded_by: None,
+    }
+}
+
+#[test]
+fn an_empty_remark_with_a_unique_wechat_name_links_automatically() {
+    let camp = Camp::new(vec![payment("4200000001", "🌸龚昊天✨", "", Some("wmA"))], vec![user("111111", "龚昊天")]);
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("111111"));
+    assert!(l.reasons.iter().any(|r| r.contains("名称一致")), "{:#?}", l.reasons);
+    assert!(l.bind_code.is_none());
+}
+
+#[test]
+fn the_same_name_twice_in_one_camp_goes_to_one_review_card() {
+    let camp = Camp::new(
+        vec![payment("4200000001", "王小明", "", Some("wmA")), payment("4200000002", "王小明", "", Some("wmB"))],
+        vec![user("111111", "王小明"), user("222222", "王小明")],
+    );
+    let o = camp.run();
+    for txn in ["4200000001", "4200000002"] {
+        assert_eq!(link(&o, txn).state, LinkState::Review);
+        assert!(link(&o, txn).planet_user_id.is_none());
+    }
+    let c = card(&o, "4200000001");
+    assert_eq!(c.id, card(&o, "4200000002").id, "one card for the competing group");
+    assert!(c.codes.contains(&ReasonCode::SameName), "{:?}", c.codes);
+    assert_eq!(c.payments.len(), 2);
+    assert_eq!(c.candidates.len(), 2);
+    assert!(!c.edges.is_empty() && c.edges.iter().all(|e| !e.signals.is_empty()));
+}
+
+#[test]
+fn a_remark_naming_someone_else_is_not_linked_unattended() {
+    // The payer's names point at 李四海; the remark names 张小鱼, another member.
+    let camp = Camp::new(
+        vec![payment("4200000001", "李四海", "帮张小鱼付", Some("wmA"))],
+        vec![user("111111", "李四海"), user("222222", "张小鱼")],
+    );
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_eq!(l.state, LinkState::Review, "{:#?}", l.reasons);
+    let c = card(&o, "4200000001");
+    let ids: Vec<&str> = c.candidates.iter().map(|c| c.planet_user_id.as_str()).collect();
+    assert!(ids.contains(&"111111") && ids.contains(&"222222"), "{ids:?}");
+}
+
+#[test]
+fn a_payer_who_never_checked_in_is_held_for_review() {
+    let mut camp = Camp::new(vec![payment("4200000001", "龚昊天", "", Some("wmA"))], vec![user("111111", "龚昊天")]);
+    camp.participants.retain(|p| p.as_str() != "111111");
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_eq!(l.state, LinkState::Review, "{:#?}", l.reasons);
+    assert_eq!(l.suggested_planet_user_id.as_ref().map(|u| u.as_str()), Some("111111"));
+    assert!(card(&o, "4200000001").codes.contains(&ReasonCode::NotParticipating));
+    assert!(o.participants_without_payment.iter().all(|p| p.as_str() != "111111"));
+}
+
+#[test]
+fn a_renamed_planet_user_is_found_by_the_old_nickname_in_the_remark() {
+    let mut renamed = user("111111", "开心的多肉");
+    renamed
+        .name_history
+        .push(NameChange { name: "追风少年".into(), alias: None, until: ts("2025-10-12T00:00:00Z") });
+    let camp = Camp::new(vec![payment("4200000001", "小张", "星球昵称：追风少年", Some("wmA"))], vec![renamed]);
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert!(l.reasons.iter().any(|r| r.contains("曾用昵称「追风少年」")), "{:#?}", l.reasons);
+}
+
+#[test]
+fn a_confirmed_link_survives_a_rename_and_contrary_evidence_and_says_so() {
+    // A person linked the payment to 111111 when it was called 追风少年; it has been
+    // renamed since, and the remark names another user outright.
+    let mut camp = Camp::new(
+        vec![payment("4200000001", "小张", "星球昵称：张小鱼", Some("wmA"))],
+        vec![user("111111", "开心的多肉"), user("222222", "张小鱼")],
+    );
+    camp.decisions.push(decision(DecisionKind::Must, "4200000001", "111111", Some("追风少年")));
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_eq!(l.state, LinkState::Confirmed);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("111111"));
+    assert_eq!(l.decision.as_deref(), Some("d000001"));
+    let c = card(&o, "4200000001");
+    assert!(c.codes.contains(&ReasonCode::NameChangedSinceDecision), "{:?}", c.codes);
+    assert!(c.codes.contains(&ReasonCode::ContradictsDecision), "{:?}", c.codes);
+    assert!(c.notes.iter().any(|n| n.contains("追风少年") && n.contains("开心的多肉")), "{:?}", c.notes);
+}
+
+#[test]
+fn a_cannot_link_removes_the_candidate() {
+    let mut camp = Camp::new(vec![payment("4200000001", "龚昊天", "", Some("wmA"))], vec![user("111111", "龚昊天")]);
+    camp.decisions.push(decision(DecisionKind::Cannot, "4200000001", "111111", None));
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_ne!(l.state, LinkState::Auto);
+    assert!(l.planet_user_id.is_none());
+    let c = card(&o, "4200000001");
+    assert!(c.candidates.iter().all(|c| c.planet_user_id.as_str() != "111111"), "{:?}", c.candidates);
+    assert!(c.notes.iter().any(|n| n.contains("已排除星球用户 111111")), "{:?}", c.notes);
+}
+
+#[test]
+fn polyphonic_surnames_spelt_in_pinyin_find_their_han_names() {
+    for (latin, han) in [("Zeng Fan", "曾凡"), ("shan xiong", "单雄"), ("Xie Bao", "解宝"), ("Qiu Ying", "仇英")]
+    {
+        let camp = Camp::new(vec![payment("4200000001", latin, "", Some("wmA"))], vec![user("111111", han)]);
+        let o = camp.run();
+        let l = link(&o, "4200000001");
+        assert_eq!(l.suggested_planet_user_id.as_ref().map(|u| u.as_str()), Some("111111"), "{latin}: {:#?}", l);
+        assert!(l.reasons.iter().any(|r| r.contains("拼音相同")), "{latin}: {:#?}", l.reasons);
+    }
+}
+
+#[test]
+fn a_bind_code_posted_by_the_user_links_the_payment() {
+    let mut camp =
+        Camp::new(vec![payment("4200000001", "路人甲", "", Some("wmA"))], vec![user("111111", "完全不同的名字")]);
+    let code = bind_code(&TransactionId::new("4200000001"));
+    camp.claims.push(BindClaim {
+        planet_user_id: PlanetUserId::new("111111"),
+        code: code.clone(),
+        source: "topic-1".into(),
+        at: ts("2025-10-12T00:00:00Z"),
+    });
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert!(l.reasons.iter().any(|r| r.contains(&format!("绑定码 {code}"))), "{:#?}", l.reasons);
+}
+
+#[test]
+fn multi_seat_and_odd_amounts_never_link_unattended() {
+    let mut two = payment("4200000001", "龚昊天", "", Some("wmA"));
+    two.amount = Money::from_fen(7800);
+    let mut odd = payment("4200000002", "欧阳娜娜", "", Some("wmB"));
+    odd.amount = Money::from_fen(3800);
+    let camp = Camp::new(vec![two, odd], vec![user("111111", "龚昊天"), user("222222", "欧阳娜娜")]);
+    let o = camp.run();
+    assert_eq!(link(&o, "4200000001").state, LinkState::Review);
+    assert!(card(&o, "4200000001").codes.contains(&ReasonCode::MultiSeat));
+    assert_eq!(link(&o, "4200000002").state, LinkState::Review);
+    assert!(card(&o, "4200000002").codes.contains(&ReasonCode::AmountOdd));
+}
+
+#[test]
+fn the_group_member_joins_by_external_userid_and_lends_its_group_nickname() {
+    let mut camp = Camp::new(vec![payment("4200000001", "Tony", "", Some("wmA"))], vec![user("111111", "龚昊天")]);
+    camp.members.push(member("wmA", "Tony", Some("【A组】龚昊天-产品经理")));
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.external_userid.as_ref().map(|e| e.as_str()), Some("wmA"));
+    assert!(l.reasons.iter().any(|r| r.contains("same external_userid as group member")), "{:#?}", l.reasons);
+}
+
+#[test]
+fn a_bill_without_external_userid_ties_to_the_only_group_member_of_that_name_who_joined_then() {
+    let mut camp = Camp::new(vec![payment("4200000001", "Tony", "", None)], vec![user("111111", "龚昊天")]);
+    camp.members.push(member("wmA", "Tony", Some("龚昊天")));
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_eq!(l.external_userid.as_ref().map(|e| e.as_str()), Some("wmA"));
+    assert!(l.reasons.iter().any(|r| r.contains("群内唯一同名成员「Tony」")), "{:#?}", l.reasons);
+
+    // A member of that name who joined a month before the payment is not tied.
+    let mut early = member("wmA", "Tony", Some("龚昊天"));
+    early.join_time = Some(ts("2025-09-01T00:00:00Z"));
+    camp.members = vec![early];
+    let o = camp.run();
+    assert!(link(&o, "4200000001").external_userid.is_none());
+}
+
+#[test]
+fn a_payment_without_candidates_lands_on_the_camp_card_with_a_bind_code() {
+    let camp = Camp::new(vec![payment("4200000001", "路人甲", "学费", Some("wmA"))], vec![]);
+    let o = camp.run();
+    let l = link(&o, "4200000001");
+    assert_eq!(l.state, LinkState::Unmatched);
+    assert_eq!(l.bind_code.as_deref(), Some(bind_code(&TransactionId::new("4200000001")).as_str()));
+    assert!(card(&o, "4200000001").codes.contains(&ReasonCode::NoCandidate));
+}
+
+#[test]
+fn the_same_input_gives_byte_identical_output() {
+    let camp = Camp::new(
+        vec![
+            payment("4200000003", "王小明", "", Some("wmC")),
+            payment("4200000001", "王小明", "", Some("wmA")),
+            payment("4200000002", "龚昊天", "", None),
+        ],
+        vec![user("222222", "王小明"), user("111111", "王小明"), user("333333", "龚昊天")],
+    );
+    let a = serde_json::to_string(&camp.run()).unwrap();
+    let b = serde_json::to_string(&camp.run()).unwrap();
+    assert_eq!(a, b);
+}
