@@ -404,7 +404,20 @@ async fn robot_and_app_messages_are_delivered_and_their_errors_classified() {
         Arc::new(SyncMeter::default()),
     )
     .unwrap();
+    // Warm up every log site first (tracing registers a call site on first use; one being
+    // registered by another test thread just as the capture starts could miss it).
+    let warm = WecomClient::new(
+        wecom,
+        &fast_options().sources.http,
+        fast_options().sources.retry,
+        Duration::from_millis(2),
+        Arc::new(SyncMeter::default()),
+    )
+    .unwrap();
+    warm.send_robot(&RobotMessage::text("warm-up")).await.unwrap();
     sim.add_fault_spec("wecom/webhook:45009@1").unwrap();
+    warm.send_robot(&RobotMessage::text("warm-up after a rate limit")).await.unwrap();
+    sim.add_fault_spec("wecom/webhook:45009@2").unwrap();
     // Everything the sends log, at debug level, is captured: no key, secret or token in it.
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
@@ -432,10 +445,10 @@ async fn robot_and_app_messages_are_delivered_and_their_errors_classified() {
     }
     assert!(!logged.contains("access_token="), "{logged}");
     let robot = sim.with_world(|w| w.corp.robots().get(&sim.secrets().robot_key).unwrap().messages.clone());
-    assert_eq!(robot.len(), 2, "the rate-limited message was sent again");
-    assert_eq!(robot[0].content, "【campdesk】2510 训练营同步失败");
-    assert_eq!(robot[0].mentioned_list, vec!["zhouyang"]);
-    assert_eq!(robot[1].msgtype, "markdown");
+    assert_eq!(robot.len(), 4, "the rate-limited messages were sent again");
+    assert_eq!(robot[2].content, "【campdesk】2510 训练营同步失败");
+    assert_eq!(robot[2].mentioned_list, vec!["zhouyang"]);
+    assert_eq!(robot[3].msgtype, "markdown");
     assert!(client.send_robot(&RobotMessage::text("x".repeat(3000))).await.is_err(), "too long");
 
     let receipt = client
