@@ -184,7 +184,7 @@ async fn wait_for<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<
 async fn a_daemon_killed_mid_sync_resumes_and_loses_nothing() {
     let sim = start_sim(29, 500, Some(1)).await;
     let config_path = sim.config_path().with_file_name("camps-paced.toml");
-    std::fs::write(&config_path, sim.config_text().replace("pace = \"50ms\"", "pace = \"10ms\"")).unwrap();
+    std::fs::write(&config_path, sim.config_text().replace("pace = \"50ms\"", "pace = \"20ms\"")).unwrap();
     let config = load(&config_path);
     let camp = config.camps[0].id.to_string();
     let cid = config.camps[0].checkin_id.as_ref().unwrap().to_string();
@@ -200,7 +200,11 @@ async fn a_daemon_killed_mid_sync_resumes_and_loses_nothing() {
             .unwrap()
     };
 
+    let socket = data.join("campdesk.sock");
     let mut daemon = serve("serve1.log");
+    // Only once the daemon serves its socket does `status` attach to it (before, it would
+    // open the store itself).
+    wait_for("the daemon's socket", Duration::from_secs(60), || socket.exists().then_some(())).await;
     // Wait until the camp's check-in walk is well under way, as `campdesk status` shows it.
     let (cd, dd) = (config_path.clone(), data.clone());
     wait_for("the check-in walk to reach page 15", Duration::from_secs(60), || {
@@ -240,7 +244,9 @@ async fn a_daemon_killed_mid_sync_resumes_and_loses_nothing() {
     assert!(walk.pages >= 10, "{walk:?}");
 
     let before = sim.requests().len();
+    std::fs::remove_file(&socket).unwrap(); // left behind by the killed daemon
     let mut daemon = serve("serve2.log");
+    wait_for("the daemon's socket", Duration::from_secs(60), || socket.exists().then_some(())).await;
     wait_for("every task to finish", Duration::from_secs(90), || {
         let v = status_json(&config_path, &data)?;
         let tasks = v["engine"]["tasks"].as_array()?.clone();
@@ -266,4 +272,23 @@ async fn a_daemon_killed_mid_sync_resumes_and_loses_nothing() {
     let store = Store::open(&data, OpenedBy::Test).unwrap();
     assert_same(&stored(&store, &config), &want, "after SIGKILL and restart");
     sim.shutdown().await;
+}
+
+#[test]
+fn bench_sync_prints_its_figures() {
+    let out = Command::new(bin())
+        .args(["bench", "sync", "--members", "100", "--pages-per-commit", "5", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["checkins_stored"].as_u64().unwrap() > 100, "{v}");
+    for phase in ["zsxq", "wecom"] {
+        let p = &v[phase];
+        assert!(p["records"].as_u64().unwrap() > 0 && p["requests"].as_u64().unwrap() > 0, "{p}");
+        let share = p["outside_network_share"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&share), "{p}");
+    }
+    assert!(v["parse_store_cpu_s_per_100k_checkins"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["pages_per_commit"], 5);
 }

@@ -1,6 +1,5 @@
 //! The sync jobs in-process against the simulators over real loopback HTTP: faults,
-//! resumption, incremental walks, final syncs, token and configuration problems, and
-//! the WeCom notification API.
+//! resumption, incremental walks, final syncs, token and configuration problems.
 
 #[path = "sync_support/mod.rs"]
 mod support;
@@ -18,7 +17,7 @@ use campdesk::sim::SimOptions;
 use campdesk::sources::jobs::finals::{self, FinalPart};
 use campdesk::sources::jobs::topics::TopicWalk;
 use campdesk::sources::meter::SyncMeter;
-use campdesk::sources::wecom::{AppMessage, RobotMessage, WecomClient};
+use campdesk::sources::wecom::WecomClient;
 use campdesk::store::Store;
 use serde_json::Value;
 use support::*;
@@ -215,6 +214,11 @@ async fn the_final_sync_of_an_ended_camp_is_recorded() {
     let audit = r.audit_entries(1, None).unwrap();
     assert_eq!(audit.iter().filter(|e| e.action == "sync.final").count(), 3);
     drop(r);
+    // Another process sees when each task last succeeded.
+    let started = start_engine_with(&config, &store, &fast_options());
+    let status = started.engine.status();
+    started.engine.shutdown(Duration::from_secs(1)).await;
+    assert!(status.tasks.iter().all(|t| t.last_success.is_some()), "{:?}", status.tasks);
     // A second sync records nothing new.
     let (out, _) = sync(&config, &store, all(), &fast_options()).await;
     assert_all_ok(&out);
@@ -359,69 +363,6 @@ async fn an_invalid_token_is_refetched_once_and_concurrent_callers_share_one_get
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn robot_and_app_messages_are_delivered_and_their_errors_classified() {
-    let sim = start_sim(17, 100, Some(1)).await;
-    let config = load(&fast_config(&sim));
-    let wecom = config.wecom.as_ref().unwrap();
-    let client = WecomClient::new(
-        wecom,
-        &fast_options().sources.http,
-        fast_options().sources.retry,
-        Duration::from_millis(2),
-        Arc::new(SyncMeter::default()),
-    )
-    .unwrap();
-    sim.add_fault_spec("wecom/webhook:45009@1").unwrap();
-    client.send_robot(&RobotMessage::text("【campdesk】2510 训练营同步失败").mentioning(["zhouyang"])).await.unwrap();
-    client.send_robot(&RobotMessage::markdown("**退款** 3 笔待审批")).await.unwrap();
-    let robot = sim.with_world(|w| w.corp.robots().get(&sim.secrets().robot_key).unwrap().messages.clone());
-    assert_eq!(robot.len(), 2, "the rate-limited message was sent again");
-    assert_eq!(robot[0].content, "【campdesk】2510 训练营同步失败");
-    assert_eq!(robot[0].mentioned_list, vec!["zhouyang"]);
-    assert_eq!(robot[1].msgtype, "markdown");
-    assert!(client.send_robot(&RobotMessage::text("x".repeat(3000))).await.is_err(), "too long");
-
-    let receipt = client
-        .send_app_message(&AppMessage::text(
-            vec![campdesk::domain::StaffUserId::new("zhouyang"), campdesk::domain::StaffUserId::new("nobody")],
-            "退款 WXRF1 成功",
-        ))
-        .await
-        .unwrap();
-    assert_eq!(receipt.invalid_users, vec!["nobody"]);
-    assert!(receipt.msgid.is_some());
-    let delivered = sim.with_world(|w| w.corp.app_messages().to_vec());
-    assert_eq!(delivered.len(), 1);
-    assert_eq!(delivered[0].touser, "zhouyang");
-    let e = client
-        .send_app_message(&AppMessage::text(vec![campdesk::domain::StaffUserId::new("nobody")], "x"))
-        .await
-        .unwrap_err();
-    assert!(e.message.contains("81013"), "{}", e.message);
-
-    // A wrong robot key is a configuration error that does not echo the key.
-    let mut bad = wecom.clone();
-    let key_file = sim.config_path().with_file_name("secrets").join("bad_robot_key");
-    std::fs::write(&key_file, "00000000-0000-0000-0000-000000000000").unwrap();
-    bad.robot_key = Some(campdesk::config::SecretRef {
-        field: "wecom.robot_key".into(),
-        source: campdesk::config::SecretSource::File(key_file),
-    });
-    let client = WecomClient::new(
-        &bad,
-        &fast_options().sources.http,
-        fast_options().sources.retry,
-        Duration::from_millis(2),
-        Arc::new(SyncMeter::default()),
-    )
-    .unwrap();
-    let e = client.send_robot(&RobotMessage::text("hello")).await.unwrap_err();
-    assert_eq!(e.class, ErrorClass::Config);
-    assert!(e.message.contains("93000") && !e.message.contains("00000000-0000"), "{}", e.message);
-    sim.shutdown().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unsigned_requests_work_and_missing_sections_or_secrets_are_explained() {
     let sim = start_sim(19, 100, Some(1)).await;
     let text = std::fs::read_to_string(fast_config(&sim)).unwrap();
@@ -468,5 +409,61 @@ async fn unsigned_requests_work_and_missing_sections_or_secrets_are_explained() 
     assert_eq!(e.class, ErrorClass::Config);
     assert!(e.message.contains("zsxq.token") && e.message.contains("CAMPDESK_TEST_SYNC_UNSET_TOKEN"), "{}", e.message);
     assert!(status.alerts.iter().any(|a| a.message.contains("zsxq.token")));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_camp_before_its_project_exists_syncs_nothing_and_raises_nothing() {
+    // Anchored today: the third camp starts in a few days and its project is created the
+    // evening before.
+    let sim = campdesk::sim::Sim::start(SimOptions {
+        seed: 31,
+        members: 150,
+        keys: Some(keys()),
+        tick: Duration::from_millis(20),
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let config = load(&fast_config(&sim));
+    let starting = config.camps[2].clone();
+    assert!(config.day_rule.day_of(jiff::Timestamp::now()) < starting.start);
+    let store = Arc::new(Store::in_memory().unwrap());
+    let (out, status) = sync(&config, &store, only("zsxq", Some(starting.id.as_str())), &fast_options()).await;
+    assert_all_ok(&out);
+    let camp_task = out.iter().find(|o| o.id.camp.is_some()).unwrap();
+    assert_eq!(camp_task.result.as_ref().unwrap().records, 0);
+    assert!(status.alerts.is_empty(), "{:?}", status.alerts);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_or_refused_bill_cursor_restarts_its_window() {
+    let sim = start_sim(37, 150, Some(1)).await;
+    let config = load(&fast_config(&sim));
+    let store = Arc::new(Store::in_memory().unwrap());
+    let key = CursorKey::new(Source::Wecom, "", "get_bill_list");
+    let from = campdesk::sources::jobs::start_of_bills(&config).unwrap().as_second();
+    let window = campdesk::records::cursors::BillCursor {
+        begin_time: from,
+        end_time: from + campdesk::sources::jobs::WINDOW_SECS,
+        cursor: Some("STALE-CURSOR".into()),
+    };
+    // Written a day ago: not trusted, the window is read from its start.
+    let yesterday = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(24)).unwrap();
+    store.write_with(|tx| cursors::put(tx, &key, &window, yesterday)).unwrap();
+    let (out, _) = sync(&config, &store, only("wecom", None), &fast_options()).await;
+    assert_all_ok(&out);
+    assert!(sim.requests().iter().all(|r| r.status == 200), "the stale cursor was not sent");
+    assert_eq!(stored(&store, &config).payments, expected(&sim, &config).await.payments);
+    assert!(cursors::get::<campdesk::records::cursors::BillCursor>(&store.read().unwrap(), &key).unwrap().is_none());
+    // A fresh one is sent as it is; WeCom refuses it here (it never issued it), so the
+    // window is read again from its start.
+    store.write_with(|tx| cursors::put(tx, &key, &window, jiff::Timestamp::now())).unwrap();
+    let before = sim.requests().len();
+    let (out, _) = sync(&config, &store, only("wecom", None), &fast_options()).await;
+    assert_all_ok(&out);
+    assert!(sim.requests()[before..].iter().filter(|r| r.target.contains("get_bill_list")).count() > 1);
+    assert_eq!(stored(&store, &config).payments, expected(&sim, &config).await.payments);
     sim.shutdown().await;
 }

@@ -37,6 +37,9 @@ pub struct EngineOptions {
     pub backoff: Backoff,
     /// Tasks running at once.
     pub concurrency: usize,
+    /// Run the evaluator beside the tasks (re-evaluates camps when records change);
+    /// benchmarks and sync-only tests turn it off.
+    pub evaluate: bool,
 }
 
 impl Default for EngineOptions {
@@ -46,6 +49,7 @@ impl Default for EngineOptions {
             sources: SourceOptions::default(),
             backoff: Backoff::default(),
             concurrency: 2,
+            evaluate: true,
         }
     }
 }
@@ -79,8 +83,18 @@ pub fn start_engine_with(config: &Arc<Config>, store: &Arc<Store>, options: &Eng
     for (id, reason) in plan.disabled {
         builder = builder.disabled(id, reason);
     }
+    match store.read().map_err(|e| e.to_string()).and_then(|r| jobs::runs::all(&r).map_err(|e| e.to_string())) {
+        Ok(runs) => {
+            for run in runs {
+                builder = builder.last_success(run.task, run.completed_at, run.counts);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the sync history; every task runs as if new"),
+    }
     let engine = builder.start();
-    super::evaluator::start(&engine, store.clone(), config.clone());
+    if options.evaluate {
+        super::evaluator::start(&engine, store.clone(), config.clone());
+    }
     StartedEngine { engine, meter: plan.meter, wecom: plan.wecom }
 }
 

@@ -101,6 +101,7 @@ pub fn fast_options() -> EngineOptions {
             jitter: 0.2,
         },
         concurrency: 2,
+        evaluate: false,
     }
 }
 

@@ -3,7 +3,8 @@
 //! any configured camp up to now, each window paged by cursor (1000 bills a page) until
 //! `next_cursor` is missing or empty. Every run walks every window again: refunds change
 //! old payments (`refund_list`, `total_refund_fee`). The position (window and cursor) is
-//! committed with every page, so a killed run resumes inside the window it was in.
+//! committed with every page, so a killed run resumes inside the window it was in (a page
+//! cursor older than an hour is not trusted: its window is read again from the start).
 //!
 //! A page must fit its request: every bill inside the window, and never the cursor it
 //! was asked with as its `next_cursor` (that is the previous page served again). An
@@ -33,6 +34,8 @@ pub const WINDOW_SECS: i64 = 28 * 86_400;
 pub const LOOKBACK_DAYS: i32 = 30;
 /// Cursor endpoint.
 pub const ENDPOINT: &str = "get_bill_list";
+/// A page cursor older than this is not reused; its window is read again from the start.
+pub const CURSOR_FRESH: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
 
 /// Windows `[begin, end]` covering `from..=to`, each at most `max_len` seconds, each
 /// starting where the previous ends (a bill at the shared second is read twice and
@@ -114,7 +117,13 @@ impl BillsJob {
         let key = CursorKey::new(Source::Wecom, "", ENDPOINT);
         let stored: Option<BillCursor> = {
             let r = env.store.read().map_err(|e| internal(e.to_string()))?;
-            cursors::get(&r, &key).ok().flatten().map(|(c, _)| c)
+            cursors::get(&r, &key).ok().flatten().map(|(mut c, written): (BillCursor, Timestamp)| {
+                // WeCom's page cursors are not meant to last: an old one restarts its window.
+                if started.duration_since(written) > CURSOR_FRESH {
+                    c.cursor = None;
+                }
+                c
+            })
         };
         let from = from.as_second();
         let resumed = stored.as_ref().is_some_and(|c| c.begin_time >= from && c.begin_time <= now);
@@ -136,16 +145,24 @@ impl BillsJob {
         for (w, (begin, end, first_cursor)) in plan.into_iter().enumerate() {
             let last_window = w + 1 == windows_total;
             let mut cursor = first_cursor;
+            let mut restarted = false;
             loop {
                 tally.report(ctx, &format!("bills: window {} of {windows_total}", w + 1));
                 let what = format!("bills {}..{}", day(begin, env), day(end, env));
                 let sent = cursor.clone();
-                let (fetched, page) = fetch_until_accepted(
+                let refused_cursor = std::sync::atomic::AtomicBool::new(false);
+                let fetched = fetch_until_accepted(
                     ctx,
                     &env.retry,
                     &what,
                     || async {
-                        let answer = self.client.bills_page(begin, end, sent.as_deref()).await?;
+                        let answer = match self.client.bills_page(begin, end, sent.as_deref()).await {
+                            Err(f) if f.code == Some(40058) && sent.is_some() => {
+                                refused_cursor.store(true, std::sync::atomic::Ordering::Relaxed);
+                                return Err(f);
+                            }
+                            other => other?,
+                        };
                         commit::parse(env, Fetched::wecom(answer), parse_bills, |e| {
                             classify_page_error(e, "externalpay/get_bill_list", self.client.corp_id())
                         })
@@ -154,7 +171,17 @@ impl BillsJob {
                     |(_, p)| judge(begin, end, sent.as_deref(), p),
                     |(_, a), (_, b)| a.bills.is_empty() && b.bills.is_empty() && a.next_cursor == b.next_cursor,
                 )
-                .await?;
+                .await;
+                let (fetched, page) = match fetched {
+                    Err(_) if refused_cursor.load(std::sync::atomic::Ordering::Relaxed) && !restarted => {
+                        // WeCom no longer takes the cursor (expired): read the window again.
+                        tracing::info!(begin, end, "WeCom refused the page cursor; reading the window from its start");
+                        restarted = true;
+                        cursor = None;
+                        continue;
+                    }
+                    other => other?,
+                };
                 let next = page.next_cursor.clone();
                 let op = match &next {
                     Some(c) => {

@@ -10,7 +10,8 @@ use jiff::Timestamp;
 
 use super::commit::{self, Apply, Pending};
 use super::finals::{self, FinalPart, FinalSync};
-use super::{JobEnv, Tally, internal, ranking, topics, zsxq_page};
+use super::{JobEnv, Project, SeenUsers, Tally, internal, ranking, topics, zsxq_page};
+use crate::config::Camp;
 use crate::domain::{CampId, CheckinId, CheckinProject};
 use crate::engine::{ErrorClass, JobError, RunContext, RunCounts, Severity, SyncJob, TaskId};
 use crate::records::checkins as stored_checkins;
@@ -72,9 +73,11 @@ impl ProjectsJob {
                     .map_err(|e| JobError::from(e.into_failure(&what)))?,
             );
         }
+        let today = env.config.day_rule.day_of(Timestamp::now());
         for camp in &env.config.camps {
             let Some(cid) = &camp.checkin_id else { continue };
-            if !listed.contains(cid.as_str()) {
+            // Projects are created shortly before the first day: only a started camp must have one.
+            if !listed.contains(cid.as_str()) && camp.start <= today {
                 let note = if truncated.is_empty() {
                     String::new()
                 } else {
@@ -118,24 +121,34 @@ impl CampCheckinsJob {
         CampCheckinsJob { env, client, camp, checkin_id }
     }
 
-    async fn project(&self, ctx: &RunContext, tally: &mut Tally) -> Result<(), JobError> {
+    /// Stores the project; `Ok(false)` when it does not exist yet and the camp has not
+    /// started (owners create the project shortly before the first day).
+    async fn project(&self, ctx: &RunContext, camp: &Camp, tally: &mut Tally) -> Result<bool, JobError> {
         let env = &*self.env;
         let cid = self.checkin_id.as_str();
         let what = format!("{}: check-in project {cid}", self.camp);
         tally.report(ctx, &format!("{}: project", self.camp));
-        let (fetched, project) = with_retries(ctx, &env.retry, &what, || async {
+        let not_started = env.config.day_rule.day_of(Timestamp::now()) < camp.start;
+        let fetched = with_retries(ctx, &env.retry, &what, || async {
             let answer = self.client.project(ctx, cid).await?;
-            zsxq_page(env, &self.client, answer, parse_project_detail, |e| match e {
+            let parsed = zsxq_page(env, &self.client, answer, parse_project_detail, |e| match e {
                 PageError::Api { code: 1007, message, .. } => Failure::config(format!(
-                    "camp {}: check-in project {cid} does not exist on the planet (1007 {message}); check checkin_id \
-                     in camps.toml",
-                    self.camp
-                )),
+                    "it does not exist on the planet (1007 {message}); check checkin_id in camps.toml"
+                ))
+                .with_code(1007),
                 other => classify_page_error(other),
             })
-            .await
+            .await;
+            match parsed {
+                Err(f) if f.code == Some(1007) && not_started => Ok(None),
+                other => other.map(Some),
+            }
         })
         .await?;
+        let Some((fetched, project)) = fetched else {
+            tracing::info!(camp = %self.camp, checkin_id = cid, "the check-in project does not exist yet; the camp has not started");
+            return Ok(false);
+        };
         if project.checkin_id != self.checkin_id {
             return Err(JobError::new(
                 ErrorClass::Data,
@@ -148,7 +161,7 @@ impl CampCheckinsJob {
                 .await
                 .map_err(|e| JobError::from(e.into_failure(&what)))?,
         );
-        Ok(())
+        Ok(true)
     }
 
     async fn run_inner(&self, ctx: &RunContext) -> Result<RunCounts, JobError> {
@@ -167,12 +180,13 @@ impl CampCheckinsJob {
         }
         let mut tally = Tally::default();
         let label = camp.id.to_string();
-        self.project(ctx, &mut tally).await?;
-        let ranking =
-            ranking::fetch(ctx, env, &self.client, &self.checkin_id, &label, final_pending, &mut tally).await?;
-        let walk =
-            topics::walk(ctx, env, &self.client, &self.checkin_id, &label, final_pending.then_some(due), &mut tally)
-                .await?;
+        if !self.project(ctx, camp, &mut tally).await? {
+            return Ok(tally.counts());
+        }
+        let mut users = SeenUsers::default();
+        let project = Project { ctx, env, client: &self.client, checkin_id: &self.checkin_id, label: &label };
+        let ranking = ranking::fetch(&project, final_pending, &mut tally, &mut users).await?;
+        let walk = topics::walk(&project, final_pending.then_some(due), &mut tally, &mut users).await?;
         tracing::info!(
             camp = %camp.id, ranking_rows = ranking.rows, new_topics = walk.topics, full = walk.synced.full,
             "check-ins synced"

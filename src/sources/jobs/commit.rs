@@ -27,6 +27,7 @@ use crate::records::parse::zsxq::{ParsedRanking, TopicsPage};
 use crate::records::raw::{self, NewRaw, RawEntry, RawRequest};
 use crate::records::snapshot::GroupSnapshot;
 use crate::records::{RecordsError, Source};
+use crate::sources::meter::thread_cpu;
 use crate::sources::retry::Failure;
 use crate::sources::wecom::WecomAnswer;
 use crate::sources::zsxq::ZsxqAnswer;
@@ -194,9 +195,9 @@ pub(crate) async fn parse<P>(
     parse: impl FnOnce(&[u8], &RawEntry) -> Result<P, PageError>,
     classify: impl FnOnce(&PageError) -> Failure,
 ) -> Result<(Fetched, P), Failure> {
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), thread_cpu());
     let parsed = parse(&fetched.body, &fetched.provisional_entry());
-    env.meter.add_parse(started.elapsed());
+    env.meter.add_parse(started.elapsed(), thread_cpu().saturating_sub(cpu));
     match parsed {
         Ok(p) => Ok((fetched, p)),
         Err(e) => {
@@ -300,8 +301,16 @@ fn commit_one_now<P: Relabel>(store: &Store, pending: Pending<P>, apply: &Apply<
 
 /// Commits several pages in one transaction. If one is refused, the pages before it
 /// are committed on their own, its body is archived, and the refusal is returned.
-fn commit_many_now<P: Relabel>(store: &Store, pages: &mut [Pending<P>], apply: &Apply<P>) -> Result<u64, CommitError> {
+fn commit_many_now<P: Relabel>(
+    store: &Store,
+    pages: &mut [Pending<P>],
+    apply: &Apply<P>,
+    durable: bool,
+) -> Result<u64, CommitError> {
     let mut tx = store.write().map_err(|e| CommitError::Store(e.to_string()))?;
+    if !durable {
+        tx.defer_flush().map_err(|e| CommitError::Store(e.to_string()))?;
+    }
     let mut changed = 0;
     for i in 0..pages.len() {
         let entry = raw::archive(&mut tx, pages[i].fetched.new_raw()).map_err(|e| CommitError::Store(e.to_string()))?;
@@ -311,7 +320,7 @@ fn commit_many_now<P: Relabel>(store: &Store, pages: &mut [Pending<P>], apply: &
             Err(error) => {
                 drop(tx);
                 if i > 0 {
-                    commit_many_now(store, &mut pages[..i], apply)?;
+                    commit_many_now(store, &mut pages[..i], apply, true)?;
                 }
                 let kept = raw::archive_now(store, pages[i].fetched.new_raw())
                     .map_err(|e| CommitError::Store(e.to_string()))?;
@@ -326,8 +335,19 @@ fn commit_many_now<P: Relabel>(store: &Store, pages: &mut [Pending<P>], apply: &
 /// Commits `pages` (one [`ingest::page`] for a single page, one transaction for several).
 pub(crate) async fn commit<P: Relabel + Send + 'static>(
     env: &JobEnv,
+    pages: Vec<Pending<P>>,
+    apply: Apply<P>,
+) -> Result<Committed, CommitError> {
+    commit_with(env, pages, apply, true).await
+}
+
+/// [`commit`]; several pages with `durable = false` skip the flush to disk (see
+/// [`WriteTx::defer_flush`]).
+async fn commit_with<P: Relabel + Send + 'static>(
+    env: &JobEnv,
     mut pages: Vec<Pending<P>>,
     apply: Apply<P>,
+    durable: bool,
 ) -> Result<Committed, CommitError> {
     if pages.is_empty() {
         return Ok(Committed::default());
@@ -336,42 +356,65 @@ pub(crate) async fn commit<P: Relabel + Send + 'static>(
     let records: u64 = pages.iter().map(|p| p.records).sum();
     let n = pages.len() as u64;
     let started = Instant::now();
-    let changed = tokio::task::spawn_blocking(move || {
-        if pages.len() == 1 {
+    let (changed, cpu) = tokio::task::spawn_blocking(move || {
+        let cpu = thread_cpu();
+        let changed = if pages.len() == 1 {
             let page = pages.pop().expect("one page");
             commit_one_now(&store, page, &apply)
         } else {
-            commit_many_now(&store, &mut pages, &apply)
-        }
+            commit_many_now(&store, &mut pages, &apply, durable)
+        };
+        (changed, thread_cpu().saturating_sub(cpu))
     })
     .await
-    .map_err(|e| CommitError::Store(format!("the commit task failed: {e}")))??;
-    env.meter.add_commit(started.elapsed(), records);
+    .map_err(|e| CommitError::Store(format!("the commit task failed: {e}")))?;
+    let changed = changed?;
+    env.meter.add_commit(started.elapsed(), cpu, records);
     Ok(Committed { pages: n, records, changed })
 }
 
+/// In bulk mode, a commit is flushed to disk at least this often (and at the end of
+/// every walk); the ones in between skip the flush.
+pub(crate) const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Collects the pages of one walk and commits them `size` at a time (1: every page
-/// on its own, as a paced sync does).
+/// on its own, as a paced sync does). In bulk mode only every [`FLUSH_EVERY`] and the
+/// last commit of a walk wait for the disk: a crash loses at most the unflushed batches,
+/// and the cursor committed with them rolls back with them, so the next run fetches them
+/// again.
 pub(crate) struct Batcher<P> {
     apply: Apply<P>,
     size: usize,
     pending: Vec<Pending<P>>,
+    flushed: Instant,
 }
 
 impl<P: Relabel + Send + 'static> Batcher<P> {
     pub fn new(apply: Apply<P>, size: usize) -> Batcher<P> {
-        Batcher { apply, size: size.max(1), pending: Vec::new() }
+        Batcher { apply, size: size.max(1), pending: Vec::new(), flushed: Instant::now() }
     }
 
     /// Adds a page; commits when `size` pages are waiting.
     pub async fn push(&mut self, env: &JobEnv, page: Pending<P>) -> Result<Committed, CommitError> {
         self.pending.push(page);
-        if self.pending.len() >= self.size { self.flush(env).await } else { Ok(Committed::default()) }
+        if self.pending.len() < self.size {
+            return Ok(Committed::default());
+        }
+        let durable = self.flushed.elapsed() >= FLUSH_EVERY;
+        self.commit(env, durable).await
     }
 
-    /// Commits whatever is waiting.
+    /// Commits whatever is waiting, to disk.
     pub async fn flush(&mut self, env: &JobEnv) -> Result<Committed, CommitError> {
+        self.commit(env, true).await
+    }
+
+    async fn commit(&mut self, env: &JobEnv, durable: bool) -> Result<Committed, CommitError> {
         let pages = std::mem::take(&mut self.pending);
-        commit(env, pages, self.apply.clone()).await
+        let done = commit_with(env, pages, self.apply.clone(), durable).await?;
+        if durable {
+            self.flushed = Instant::now();
+        }
+        Ok(done)
     }
 }

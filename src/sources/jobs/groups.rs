@@ -32,7 +32,8 @@ fn apply() -> Apply<GroupSnapshot> {
             return Ok(0);
         }
         let s = groups::apply_snapshot(tx, snap)?;
-        Ok(s.members.inserted + s.members.updated + s.joined + s.left + s.renamed)
+        // Every snapshot moves members' last_seen: count what happened (joins, leaves, renames).
+        Ok(s.joined + s.left + s.renamed)
     })
 }
 

@@ -18,6 +18,7 @@ pub(crate) mod commit;
 pub mod finals;
 mod groups;
 pub mod ranking;
+pub mod runs;
 pub mod topics;
 
 use std::sync::Arc;
@@ -118,6 +119,29 @@ impl Tally {
     }
 }
 
+/// One camp's project as the zsxq walks see it.
+pub(crate) struct Project<'a> {
+    pub ctx: &'a RunContext,
+    pub env: &'a JobEnv,
+    pub client: &'a ZsxqClient,
+    pub checkin_id: &'a crate::domain::CheckinId,
+    /// The camp id, for messages.
+    pub label: &'a str,
+}
+
+/// The planet users one run has already recorded, by (id, name, alias): a later sighting
+/// of the same user with the same names adds nothing (the ranking list and the topics
+/// name the same people over and over).
+#[derive(Debug, Default)]
+pub(crate) struct SeenUsers(std::collections::HashSet<(String, Option<String>, Option<String>)>);
+
+impl SeenUsers {
+    /// Keeps only sightings not yet recorded in this run.
+    pub fn keep_new(&mut self, users: &mut Vec<crate::records::planet_users::PlanetUserSighting>) {
+        users.retain(|u| self.0.insert((u.user_id.to_string(), u.name.clone(), u.alias.clone())));
+    }
+}
+
 /// Which task a planned job is (for its schedule).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TaskKind {
@@ -209,5 +233,36 @@ pub fn plan(config: &Arc<Config>, store: &Arc<Store>, options: &SourceOptions) -
             )),
         }
     }
+    let store = store.clone();
+    p.jobs = p.jobs.into_iter().map(|(job, kind)| (runs::Recorded::wrap(job, store.clone()), kind)).collect();
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PlanetUserId, SourceRef};
+    use crate::records::planet_users::PlanetUserSighting;
+
+    fn sighting(id: &str, name: &str) -> PlanetUserSighting {
+        PlanetUserSighting::named(
+            PlanetUserId::new(id),
+            name.to_string(),
+            None,
+            "2025-11-04T01:00:00Z".parse().unwrap(),
+            SourceRef { raw_id: "r".into(), position: None },
+        )
+    }
+
+    #[test]
+    fn a_user_is_recorded_once_per_name_in_a_run() {
+        let mut seen = SeenUsers::default();
+        let mut first = vec![sighting("1", "阿明"), sighting("2", "小红"), sighting("1", "阿明")];
+        seen.keep_new(&mut first);
+        assert_eq!(first.len(), 2);
+        let mut later = vec![sighting("1", "阿明"), sighting("2", "小红🌱")];
+        seen.keep_new(&mut later);
+        assert_eq!(later.len(), 1, "a rename is kept");
+        assert_eq!(later[0].name.as_deref(), Some("小红🌱"));
+    }
 }

@@ -4,22 +4,23 @@
 //! or stale page and is fetched again), so no row is skipped or doubled; an empty page
 //! is accepted only when a second fetch agrees. The records layer stages the pages and
 //! swaps in the whole list when the last one arrives; when the list moves while it is
-//! fetched (people check in meanwhile), the fetch starts again from `index = 0`.
+//! fetched (people check in meanwhile), the fetch starts again from `index = 0`. Pages
+//! are committed one by one, or several per transaction in bulk mode.
 
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::commit::{self, Apply, CommitError, CursorOp, Pending, Relabel};
-use super::{JobEnv, Tally, zsxq_page};
+use super::commit::{Apply, Batcher, CommitError, CursorOp, Pending, Relabel};
+use super::{Project, SeenUsers, Tally, zsxq_page};
 use crate::domain::CheckinId;
-use crate::engine::{ErrorClass, JobError, RunContext};
+use crate::engine::{ErrorClass, JobError};
 use crate::records::cursors::{self, CursorKey, RankingCursor};
 use crate::records::parse::zsxq::{ParsedRanking, RANKING_PAGE_SIZE, parse_ranking};
 use crate::records::ranking::{self, RankingProgress};
 use crate::records::{RecordsError, Source, planet_users};
 use crate::sources::retry::{Judgement, fetch_until_accepted};
-use crate::sources::zsxq::{ZsxqClient, classify_page_error};
+use crate::sources::zsxq::classify_page_error;
 
 /// Cursor endpoint of a ranking fetch in progress.
 pub const ENDPOINT: &str = "ranking_list";
@@ -67,7 +68,7 @@ fn apply(checkin_id: CheckinId) -> Apply<RankingPageAt> {
             RankingProgress::Staged { .. } => 0,
             RankingProgress::Replaced { stats, removed, .. } => stats.inserted + stats.updated + removed,
         };
-        Ok(rows + users.inserted + users.updated)
+        Ok(rows + users.inserted)
     })
 }
 
@@ -83,14 +84,12 @@ pub struct RankingOutcome {
 /// Fetches the whole list. With `fresh` the fetch starts at `index = 0` even when an
 /// interrupted one could be resumed (the final sync wants a list fetched after its due time).
 pub(crate) async fn fetch(
-    ctx: &RunContext,
-    env: &JobEnv,
-    client: &ZsxqClient,
-    checkin_id: &CheckinId,
-    label: &str,
+    project: &Project<'_>,
     fresh: bool,
     tally: &mut Tally,
+    users: &mut SeenUsers,
 ) -> Result<RankingOutcome, JobError> {
+    let Project { ctx, env, client, checkin_id, label } = *project;
     let cid = checkin_id.as_str();
     let key = CursorKey::new(Source::Zsxq, cid, ENDPOINT);
     let internal = |e: String| JobError::new(ErrorClass::Internal, e);
@@ -105,6 +104,7 @@ pub(crate) async fn fetch(
         }
     };
     let apply = apply(checkin_id.clone());
+    let mut batch = Batcher::new(apply.clone(), env.pages_per_commit);
     let mut restarts = 0;
     loop {
         tally.report(ctx, &format!("{label}: ranking from rank {}", index + 1));
@@ -122,15 +122,26 @@ pub(crate) async fn fetch(
             |(_, a), (_, b)| a.rows.is_empty() && b.rows.is_empty(),
         )
         .await?;
+        let mut parsed = parsed;
+        users.keep_new(&mut parsed.users);
         let last = parsed.rows.len() < RANKING_PAGE_SIZE;
         let next = index + parsed.rows.len() as u32;
         let op = if last { CursorOp::Clear(key.clone()) } else { CursorOp::put(&key, &RankingCursor { index: next }) };
         let records = parsed.rows.len() as u64;
         let pending = Pending { fetched, page: RankingPageAt { index, parsed }, records, cursor: vec![op] };
-        match commit::commit(env, vec![pending], apply.clone()).await {
+        let committed = match batch.push(env, pending).await {
+            Ok(c) if last => batch.flush(env).await.map(|more| {
+                let mut all = c;
+                all.add(more);
+                all
+            }),
+            other => other,
+        };
+        match committed {
             Ok(c) => tally.add(c),
             Err(CommitError::Records { error: RecordsError::Conflict(reason), .. }) if restarts < MAX_RESTARTS => {
                 restarts += 1;
+                batch = Batcher::new(apply.clone(), env.pages_per_commit);
                 tracing::info!(task = %ctx.task(), %reason, "the ranking list moved while it was fetched; starting again");
                 index = 0;
                 continue;

@@ -21,15 +21,14 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::commit::{Apply, Batcher, CursorOp, Pending};
-use super::{JobEnv, Tally, zsxq_page};
-use crate::domain::CheckinId;
+use super::{Project, SeenUsers, Tally, zsxq_page};
 use crate::domain::time::parse_zsxq_time;
-use crate::engine::{JobError, RunContext, Severity};
+use crate::engine::{JobError, Severity};
 use crate::records::cursors::{self, CursorKey};
 use crate::records::parse::zsxq::{TopicsPage, end_time_before, parse_topics};
 use crate::records::{Source, checkins, planet_users};
 use crate::sources::retry::{Judgement, fetch_until_accepted};
-use crate::sources::zsxq::{TOPICS_PER_PAGE, ZsxqClient, classify_page_error};
+use crate::sources::zsxq::{TOPICS_PER_PAGE, classify_page_error};
 
 /// Cursor endpoint of a walk in progress.
 pub const WALK_ENDPOINT: &str = "checkin_topics";
@@ -170,7 +169,8 @@ fn newer(a: Option<String>, b: Option<String>) -> Option<String> {
     }
 }
 
-/// Drops topics already seen in this walk (and their authors' sightings).
+/// Drops topics already seen in this walk (and their authors' sightings, which run
+/// parallel to the topics).
 fn keep_fresh(page: &mut TopicsPage, seen: &mut HashSet<String>) {
     let fresh: Vec<bool> = page.topics.iter().map(|t| seen.insert(t.topic_id.to_string())).collect();
     let mut i = 0;
@@ -191,7 +191,8 @@ fn apply() -> Apply<TopicsPage> {
     std::sync::Arc::new(|tx, page: &TopicsPage, _| {
         let t = checkins::upsert_topics(tx, &page.topics)?;
         let u = planet_users::record_sightings(tx, &page.users)?;
-        Ok(t.inserted + t.updated + u.inserted + u.updated)
+        // A sighting always moves a user's last_seen: only new users count as changes.
+        Ok(t.inserted + t.updated + u.inserted)
     })
 }
 
@@ -206,16 +207,13 @@ pub struct WalkOutcome {
 
 /// Walks the topics of `checkin_id`: incrementally, or fully when `full_after` is set
 /// (a walk in progress is resumed only if it is full and began at or after that time).
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn walk(
-    ctx: &RunContext,
-    env: &JobEnv,
-    client: &ZsxqClient,
-    checkin_id: &CheckinId,
-    label: &str,
+    project: &Project<'_>,
     full_after: Option<Timestamp>,
     tally: &mut Tally,
+    users: &mut SeenUsers,
 ) -> Result<WalkOutcome, JobError> {
+    let Project { ctx, env, client, checkin_id, label } = *project;
     let cid = checkin_id.as_str();
     let walk_key = CursorKey::new(Source::Zsxq, cid, WALK_ENDPOINT);
     let synced_key = CursorKey::new(Source::Zsxq, cid, SYNCED_ENDPOINT);
@@ -266,6 +264,7 @@ pub(crate) async fn walk(
         }
         let step = next_step(&walk, &page);
         keep_fresh(&mut page, &mut seen);
+        users.keep_new(&mut page.users);
         walk.newest = newer(walk.newest.take(), page.newest_create_time.clone());
         walk.pages += 1;
         let records = page.topics.len() as u64;
@@ -314,7 +313,7 @@ pub(crate) async fn walk(
 mod tests {
     use super::*;
     use crate::domain::time::format_zsxq_time;
-    use crate::domain::{CheckinTopic, PlanetUserId, SourceRef, TopicId};
+    use crate::domain::{CheckinId, CheckinTopic, PlanetUserId, SourceRef, TopicId};
     use jiff::SignedDuration;
     use proptest::prelude::*;
 
