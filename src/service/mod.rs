@@ -5,6 +5,7 @@
 mod actions;
 pub mod api;
 mod backend;
+mod payout;
 mod refunds;
 mod report;
 mod review;
@@ -12,8 +13,9 @@ mod views;
 
 use std::sync::Arc;
 
-pub use api::{EngineMode, Request, Response, ServiceError, StatusReport};
+pub use api::{EngineMode, MemberText, Request, Response, ServiceError, StatusReport};
 pub use backend::{Backend, attach_or_start};
+pub use payout::start_payout;
 
 use crate::config::Config;
 use crate::engine::EngineHandle;
@@ -28,12 +30,14 @@ pub struct Service {
     pub store: Arc<Store>,
     /// The config.
     pub config: Arc<Config>,
+    /// The refund executor, made on first use.
+    payout: std::sync::OnceLock<Arc<crate::refund::executor::Executor>>,
 }
 
 impl Service {
     /// A service over a started engine.
     pub fn new(engine: EngineHandle, store: Arc<Store>, config: Arc<Config>) -> Service {
-        Service { engine, store, config }
+        Service { engine, store, config, payout: std::sync::OnceLock::new() }
     }
 
     /// Handles one request.
@@ -99,7 +103,7 @@ impl Service {
             Request::Freeze { camp, by } => self.freeze_request(&camp, &by),
             Request::Reopen { camp, reason, by } => self.reopen_request(&camp, &reason, &by),
             Request::View { query } => self.view(query).map(|v| Response::View(Box::new(v))),
-            Request::Act { action, by } => self.act(action, &by).map(Response::Acted),
+            Request::Act { action, by } => self.act(action, &by).await.map(Response::Acted),
             Request::RefundsList { camp, state } => self.refunds_list(camp.as_deref(), state),
             Request::RefundsApprove { ids, all_passed_of, by, note, confirm } => {
                 self.refunds_approve(&ids, all_passed_of.as_deref(), &by, note.as_deref(), confirm)
@@ -116,6 +120,7 @@ impl Service {
             Request::Evidence { transaction_id, out } => {
                 self.evidence(&transaction_id, out.as_deref()).map(Response::Evidence)
             }
+            other => self.handle_payout(other).await,
         }
     }
 
