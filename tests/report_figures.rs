@@ -214,6 +214,43 @@ fn report_figures_equal_the_ground_truth_and_reconcile_to_the_fen() {
         assert_eq!(s.members.paid, paid, "{}", s.name);
     }
 
+    // The Reports pane shows the same figures.
+    let v = campdesk::report::view::report_view(&r);
+    assert_eq!(v.camps.len(), r.camps.len());
+    for (pane, c) in v.camps.iter().zip(&r.camps) {
+        assert_eq!(pane.id, c.camp);
+        let p = &pane.figures;
+        let m = &c.members;
+        assert_eq!(
+            (p.paid, p.joined, p.checked_in, p.passed, p.borderline, p.failed, p.unlinked),
+            (m.paid, m.joined_group, m.checked_in, m.passed, m.borderline, m.failed, m.unlinked)
+        );
+        assert_eq!(p.completion(), (m.completion.numerator, m.completion.denominator));
+        assert_eq!(p.participation(), (m.participation.numerator, m.participation.denominator));
+        assert_eq!(
+            [p.collected, p.refunded, p.forfeited, p.pending, p.anomalies, p.difference],
+            [
+                c.money.collected,
+                c.money.refunded,
+                c.money.forfeited,
+                c.money.pending,
+                c.money.anomalies,
+                c.money.difference
+            ]
+        );
+        assert_eq!(
+            p.curve.iter().map(|x| x.checked_in).collect::<Vec<_>>(),
+            c.day_curve.iter().map(|x| x.checked_in).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            p.refunds.iter().map(|t| (t.state, t.count, t.amount)).collect::<Vec<_>>(),
+            c.refunds.iter().map(|b| (b.state, b.count, b.amount)).collect::<Vec<_>>()
+        );
+    }
+    assert_eq!(v.total.collected, r.totals.money.collected);
+    assert_eq!(v.total.paid, r.totals.members.paid);
+    assert_eq!(v.staff.len(), r.staff.len());
+
     // 3. The xlsx reads back with the same numbers.
     let out = tempfile::tempdir().unwrap();
     let path = out.path().join("report.xlsx");

@@ -16,8 +16,9 @@ use campdesk::tui::app::{App, EngineLabel, Pane};
 use campdesk::tui::fixture::{FixtureSource, FixtureSpec, fixed_now};
 use campdesk::tui::keymap::Keymap;
 use campdesk::tui::model::{
-    CampPhase, CampRow, Candidate, CandidateRef, DayMark, EvidenceDay, ItemKind, Ledger, PaymentView, PersonRef,
-    Reason, RefundRow, ReviewCard, ReviewItem, Scope,
+    CampPhase, CampRow, Candidate, CandidateRef, CurvePoint, DayMark, EvidenceDay, ItemKind, Ledger, PaymentView,
+    PersonRef, Reason, RefundRow, RefundTally, ReportCamp, ReportFigures, ReportView, ReviewCard, ReviewItem, Scope,
+    StaffLine,
 };
 use campdesk::tui::source::{View, ViewQuery};
 use campdesk::tui::theme::{Borders, Theme};
@@ -231,6 +232,20 @@ fn reason_prompt_and_picker() {
 }
 
 #[test]
+fn reports_pane_with_charts() {
+    for size in SIZES {
+        let mut rig = Rig::zh(size);
+        rig.keys(&[Char('5')]);
+        snap("reports", size, &rig);
+        rig.keys(&[Char('j'), Char('j')]);
+        snap("reports_camp", size, &rig);
+    }
+    let mut rig = Rig::new(Lang::En, Theme { borders: Borders::Ascii, color: false }, (100, 30));
+    rig.keys(&[Char('5'), Char('j')]);
+    snap("reports_ascii_en", (100, 30), &rig);
+}
+
+#[test]
 fn sync_status_overlay() {
     for size in SIZES {
         let mut rig = Rig::zh(size);
@@ -346,6 +361,71 @@ fn camp() -> impl Strategy<Value = CampRow> {
     })
 }
 
+fn figures() -> impl Strategy<Value = ReportFigures> {
+    (0u32..5000, money(), money(), proptest::collection::vec((0u32..3000, any::<bool>()), 0..40), 0usize..7, text())
+        .prop_map(|(n, a, b, curve, s, _)| ReportFigures {
+            paid: n,
+            joined: n / 2,
+            checked_in: n / 3,
+            passed: n / 4,
+            borderline: n / 5,
+            failed: n / 6,
+            unlinked: n / 7,
+            collected: a,
+            refunded: b,
+            forfeited: a,
+            pending: b,
+            anomalies: Money::from_fen(i64::from(n)),
+            difference: Money::from_fen(-i64::from(n % 3)),
+            ledger_errors: n % 3,
+            refunds: vec![RefundTally {
+                executor: RefundVia::Wxpay,
+                state: RefundState::ALL[s],
+                stale: s % 2 == 0,
+                count: n,
+                amount: a,
+            }],
+            curve: curve
+                .into_iter()
+                .enumerate()
+                .map(|(i, (c, future))| CurvePoint { day_number: i as u32 + 1, checked_in: c, members: n, future })
+                .collect(),
+        })
+}
+
+fn report_view(camps: &[CampRow], figs: &[ReportFigures]) -> ReportView {
+    ReportView {
+        today: camps.first().map_or(Day::from_date(jiff::civil::date(2025, 11, 5)), |c| c.start),
+        camps: camps
+            .iter()
+            .zip(figs.iter().cycle())
+            .map(|(c, f)| ReportCamp {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                start: c.start,
+                end: c.end,
+                required: c.required,
+                days: c.days,
+                phase: c.phase,
+                coaches: vec![c.name.clone()],
+                volunteers: Vec::new(),
+                figures: f.clone(),
+            })
+            .collect(),
+        total: figs.first().cloned().unwrap_or_default(),
+        staff: camps
+            .iter()
+            .map(|c| StaffLine {
+                name: c.name.clone(),
+                coach: true,
+                camps: vec![c.id.clone()],
+                paid: c.paid,
+                passed: c.passing,
+            })
+            .collect(),
+    }
+}
+
 fn refund_row() -> impl Strategy<Value = RefundRow> {
     (text(), text(), text(), money(), 0usize..7).prop_map(|(id, name, reason, amount, s)| RefundRow {
         id: RefundId::new(id),
@@ -440,6 +520,7 @@ proptest! {
         refunds in proptest::collection::vec(refund_row(), 0..30),
         cards in proptest::collection::vec(card(), 0..6),
         items in proptest::collection::vec(item(), 0..6),
+        figs in proptest::collection::vec(figures(), 1..4),
         w in 1u16..200,
         h in 1u16..60,
         ascii in any::<bool>(),
@@ -457,6 +538,7 @@ proptest! {
                     ViewQuery::Camps => View::Camps(camps.clone()),
                     ViewQuery::Review(_) => View::Review(cards.clone()),
                     ViewQuery::Items(_) => View::Items(items.clone()),
+                    ViewQuery::Report(_) => View::Report(Box::new(report_view(&camps, &figs))),
                     _ => View::Refunds(refunds.clone()),
                 };
                 receive(&mut app, Inbound::Loaded { query, generation, result: Ok(view) });

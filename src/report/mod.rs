@@ -12,6 +12,7 @@ pub mod gather;
 pub mod ledger;
 pub mod period;
 pub mod tables;
+pub mod view;
 pub mod xlsx;
 
 pub use figures::{CampReport, MemberFigures, MoneyFigures, Rate, Report, StaffFigures, Totals};

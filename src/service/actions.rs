@@ -138,6 +138,17 @@ impl Service {
                 Ok(outcome)
             }
             SourceAction::Undo(token) => self.undo(&token, by),
+            SourceAction::Evidence { transaction_id, dir } => {
+                let w = self.evidence(transaction_id.as_str(), dir.as_deref())?;
+                let n = w.files.len().to_string();
+                Ok(done(
+                    self.say(
+                        format!("证据包已写入 {}（{n} 个文件，{} 个原始页面）", w.dir, w.pages),
+                        format!("evidence bundle written to {} ({n} files, {} archived pages)", w.dir, w.pages),
+                    ),
+                    None,
+                ))
+            }
             SourceAction::SyncNow(camp) => {
                 let filter = crate::engine::TaskFilter { source: None, camp: camp.map(|c| c.to_string()) };
                 let tasks = self.engine.sync_now(&filter);

@@ -5,6 +5,7 @@ use super::{Response, Service, ServiceError};
 use crate::report::evidence::{self, EvidenceError, Written};
 use crate::report::gather::{self, ReportError};
 use crate::report::{PeriodQuery, Report};
+use crate::tui::model::{ReportView, Scope};
 use crate::verdicts;
 
 impl From<ReportError> for ServiceError {
@@ -74,6 +75,12 @@ impl Service {
         }
         let read = self.store.read()?;
         Ok(gather::build(&read, &self.config, &camps, period, now)?)
+    }
+
+    /// The Reports pane's view of the scope.
+    pub(super) fn report_view(&self, scope: &Scope) -> Result<ReportView, ServiceError> {
+        let report = self.report(scope.camp().map(|c| c.as_str()), None)?;
+        Ok(crate::report::view::report_view(&report))
     }
 
     pub(super) fn report_request(

@@ -39,6 +39,7 @@ impl Service {
             ViewQuery::Refunds(scope) => View::Refunds(self.refund_rows(&scope)?),
             ViewQuery::Person(person) => View::Person(Box::new(self.person(&person)?)),
             ViewQuery::PlanetUsers(camp) => View::PlanetUsers(self.planet_users(&camp)?),
+            ViewQuery::Report(scope) => View::Report(Box::new(self.report_view(&scope)?)),
         })
     }
 

@@ -22,14 +22,23 @@ pub enum Context {
     Items,
     /// The Refund queue.
     Refunds,
+    /// The Reports pane.
+    Reports,
     /// The person detail page.
     Person,
 }
 
 impl Context {
     /// Every context, global first.
-    pub const ALL: [Context; 6] =
-        [Context::Global, Context::Camps, Context::Review, Context::Items, Context::Refunds, Context::Person];
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::Camps,
+        Context::Review,
+        Context::Items,
+        Context::Refunds,
+        Context::Reports,
+        Context::Person,
+    ];
 
     /// The name used in keys.toml tables (`[keys.refunds]`).
     pub fn name(self) -> &'static str {
@@ -39,6 +48,7 @@ impl Context {
             Context::Review => "review",
             Context::Items => "items",
             Context::Refunds => "refunds",
+            Context::Reports => "reports",
             Context::Person => "person",
         }
     }
@@ -96,6 +106,7 @@ action_ids! {
     PaneReview = "pane_review" in Global,
     PaneItems = "pane_items" in Global,
     PaneRefunds = "pane_refunds" in Global,
+    PaneReports = "pane_reports" in Global,
     Up = "up" in Global,
     Down = "down" in Global,
     Top = "top" in Global,
@@ -131,6 +142,7 @@ action_ids! {
     StateNext = "state_next" in Refunds,
     StatePrev = "state_prev" in Refunds,
     Unlink = "unlink" in Person,
+    Evidence = "evidence" in Person,
 }
 
 impl ActionId {

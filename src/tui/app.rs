@@ -9,7 +9,10 @@ use jiff::tz::TimeZone;
 use super::action::Context;
 use super::input::TextInput;
 use super::keymap::Keymap;
-use super::model::{CampRow, PersonDetail, PersonRef, PlanetUserView, RefundRow, ReviewCard, ReviewItem, Scope};
+use super::model::{
+    CampRow, PersonDetail, PersonRef, PlanetUserView, RefundRow, ReportCamp, ReportFigures, ReviewCard, ReviewItem,
+    Scope, StaffLine,
+};
 use super::search::SearchKey;
 use super::source::{SourceAction, UndoToken, ViewQuery};
 use super::theme::Theme;
@@ -28,11 +31,13 @@ pub enum Pane {
     Items,
     /// Refund queue.
     Refunds,
+    /// Reports: figures and charts.
+    Reports,
 }
 
 impl Pane {
     /// Tab order.
-    pub const ALL: [Pane; 4] = [Pane::Camps, Pane::Review, Pane::Items, Pane::Refunds];
+    pub const ALL: [Pane; 5] = [Pane::Camps, Pane::Review, Pane::Items, Pane::Refunds, Pane::Reports];
 
     /// The keymap context of the pane.
     pub fn context(self) -> Context {
@@ -41,6 +46,7 @@ impl Pane {
             Pane::Review => Context::Review,
             Pane::Items => Context::Items,
             Pane::Refunds => Context::Refunds,
+            Pane::Reports => Context::Reports,
         }
     }
 
@@ -290,6 +296,28 @@ pub struct CampsPane {
     pub list: ListState,
 }
 
+/// The Reports pane.
+#[derive(Clone, Debug, Default)]
+pub struct ReportsPane {
+    /// Camps in scope (the totals line is drawn before them).
+    pub rows: Rows<ReportCamp>,
+    /// List; row 0 of `visible` is the totals line.
+    pub list: ListState,
+    /// Every camp added up.
+    pub total: ReportFigures,
+    /// Coaches and volunteers.
+    pub staff: Vec<StaffLine>,
+    /// The day the figures are for.
+    pub today: Option<crate::domain::Day>,
+}
+
+impl ReportsPane {
+    /// The camp under the cursor (None on the totals line).
+    pub fn current(&self) -> Option<&ReportCamp> {
+        self.list.current().and_then(|i| i.checked_sub(1)).and_then(|i| self.rows.items.get(i))
+    }
+}
+
 /// The person detail page.
 #[derive(Clone, Debug)]
 pub struct PersonPage {
@@ -511,6 +539,8 @@ pub struct App {
     pub items: ItemsPane,
     /// Refund queue.
     pub refunds: RefundsPane,
+    /// Reports.
+    pub reports: ReportsPane,
     /// The person page, when open (over the pane).
     pub person: Option<PersonPage>,
     /// The overlay, when open.
@@ -552,6 +582,7 @@ impl App {
             review: ReviewPane::default(),
             items: ItemsPane::default(),
             refunds: RefundsPane::default(),
+            reports: ReportsPane::default(),
             person: None,
             overlay: None,
             log: Vec::new(),
@@ -598,6 +629,7 @@ impl App {
             Pane::Review => &self.review.list,
             Pane::Items => &self.items.list,
             Pane::Refunds => &self.refunds.list,
+            Pane::Reports => &self.reports.list,
         }
     }
 
@@ -608,6 +640,7 @@ impl App {
             Pane::Review => &mut self.review.list,
             Pane::Items => &mut self.items.list,
             Pane::Refunds => &mut self.refunds.list,
+            Pane::Reports => &mut self.reports.list,
         }
     }
 
@@ -618,6 +651,7 @@ impl App {
             Pane::Review => self.review.rows.load_state(),
             Pane::Items => self.items.rows.load_state(),
             Pane::Refunds => self.refunds.rows.load_state(),
+            Pane::Reports => self.reports.rows.load_state(),
         }
     }
 
@@ -628,6 +662,7 @@ impl App {
             Pane::Review => ViewQuery::Review(self.scope.clone()),
             Pane::Items => ViewQuery::Items(self.scope.clone()),
             Pane::Refunds => ViewQuery::Refunds(self.scope.clone()),
+            Pane::Reports => ViewQuery::Report(self.scope.clone()),
         }
     }
 

@@ -19,9 +19,10 @@ use jiff::{SignedDuration, Timestamp};
 use tokio::sync::watch;
 
 use super::model::{
-    AuditView, CampPhase, CampRow, Candidate, CandidateRef, DayMark, EvidenceDay, GroupEventView, ItemDecision,
-    ItemKind, Ledger, LinkState, LinkView, PaymentView, PersonDetail, PersonRef, PlanetUserView, Reason, RefundEvent,
-    RefundRow, ReviewCard, ReviewItem, Scope, VerdictKind, VerdictView,
+    AuditView, CampPhase, CampRow, Candidate, CandidateRef, CurvePoint, DayMark, EvidenceDay, GroupEventView,
+    ItemDecision, ItemKind, Ledger, LinkState, LinkView, PaymentView, PersonDetail, PersonRef, PlanetUserView, Reason,
+    RefundEvent, RefundRow, RefundTally, ReportCamp, ReportFigures, ReportView, ReviewCard, ReviewItem, Scope,
+    StaffLine, VerdictKind, VerdictView,
 };
 use super::source::{ActionOutcome, SourceAction, SourceError, TuiSource, UndoToken, View, ViewQuery};
 use crate::domain::{
@@ -217,6 +218,7 @@ impl FixtureSource {
             }
             ViewQuery::Person(p) => View::Person(Box::new(person_detail(&w, p)?)),
             ViewQuery::PlanetUsers(camp) => View::PlanetUsers(planet_users(&w, camp)),
+            ViewQuery::Report(scope) => View::Report(Box::new(report_view(&w, scope))),
         })
     }
 
@@ -684,6 +686,174 @@ fn build_world(now: Timestamp, spec: FixtureSpec) -> World {
     }
 }
 
+/// Coaches and volunteers of the invented camps: (camp, name, coach).
+const STAFF: &[(&str, &str, bool)] = &[
+    ("2510-xhs", "王老师", true),
+    ("2511-write", "王老师", true),
+    ("2511-write", "陈思远", false),
+    ("2509-long", "李助教🌟", false),
+];
+
+/// The Reports pane's figures of the invented community: verdicts from the
+/// counted days of ended camps, money from the refund rows (what is neither
+/// refunded nor forfeited is pending, so the ledger balances).
+fn report_view(w: &World, scope: &Scope) -> ReportView {
+    let today = day_of(w.now);
+    let mut camps = Vec::new();
+    for c in w.camps.iter().filter(|c| in_scope(scope, Some(&c.id))) {
+        let members: Vec<&Member> = w.members.iter().filter(|m| m.camp == c.id).collect();
+        let ended = matches!(c.phase, CampPhase::Ended { .. });
+        let count = |f: &dyn Fn(&&Member) -> bool| u32::try_from(members.iter().filter(|m| f(m)).count()).unwrap_or(0);
+        let passed = if ended { count(&|m| m.counted() >= c.required) } else { 0 };
+        let borderline =
+            if ended { count(&|m| m.counted() < c.required && m.counted() + camp_margin() >= c.required) } else { 0 };
+        let failed = if ended { count(&|m| m.counted() + camp_margin() < c.required) } else { 0 };
+        let refunds: Vec<&RefundRow> = w.refunds.iter().filter(|r| r.camp == c.id).collect();
+        let sum = |f: &dyn Fn(&RefundRow) -> bool| {
+            refunds.iter().filter(|r| f(r)).fold(Money::ZERO, |a, r| a.checked_add(r.amount).unwrap_or(a))
+        };
+        let collected = members.iter().fold(Money::ZERO, |a, m| a.checked_add(m.amount).unwrap_or(a));
+        let refunded = sum(&|r| matches!(r.state, RefundState::Succeeded | RefundState::SettledOffline));
+        let failed_money = if ended {
+            members
+                .iter()
+                .filter(|m| m.counted() + camp_margin() < c.required)
+                .fold(Money::ZERO, |a, m| a.checked_add(m.amount).unwrap_or(a))
+        } else {
+            Money::ZERO
+        };
+        let forfeited = sum(&|r| r.state == RefundState::Rejected).checked_add(failed_money).unwrap_or(Money::ZERO);
+        let pending = collected
+            .checked_sub(refunded)
+            .and_then(|m| m.checked_sub(forfeited))
+            .filter(|m| *m >= Money::ZERO)
+            .unwrap_or(Money::ZERO);
+        let mut tallies: Vec<RefundTally> = Vec::new();
+        for r in &refunds {
+            match tallies.iter_mut().find(|t| t.executor == r.via && t.state == r.state) {
+                Some(t) => {
+                    t.count += 1;
+                    t.amount = t.amount.checked_add(r.amount).unwrap_or(t.amount);
+                }
+                None => tallies.push(RefundTally {
+                    executor: r.via,
+                    state: r.state,
+                    stale: false,
+                    count: 1,
+                    amount: r.amount,
+                }),
+            }
+        }
+        tallies.sort_by_key(|t| (t.executor.as_str(), t.state));
+        let curve: Vec<CurvePoint> = (0..c.days)
+            .map(|i| {
+                let day = c.start.plus_days(i32::try_from(i).unwrap_or(0));
+                let done = members
+                    .iter()
+                    .filter(|m| {
+                        m.days.iter().any(|d| d.day == day && matches!(d.mark, DayMark::Done | DayMark::MadeUp))
+                    })
+                    .count();
+                CurvePoint {
+                    day_number: i + 1,
+                    checked_in: u32::try_from(done).unwrap_or(0),
+                    members: u32::try_from(members.len()).unwrap_or(0),
+                    future: day >= today,
+                }
+            })
+            .collect();
+        let unlinked = w.cards.iter().filter(|k| k.payment.camp.as_ref() == Some(&c.id)).count();
+        let staff = |coach: bool| -> Vec<String> {
+            STAFF
+                .iter()
+                .filter(|(id, _, k)| *id == c.id.as_str() && *k == coach)
+                .map(|(_, n, _)| n.to_string())
+                .collect()
+        };
+        camps.push(ReportCamp {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            start: c.start,
+            end: c.end,
+            required: c.required,
+            days: c.days,
+            phase: c.phase,
+            coaches: staff(true),
+            volunteers: staff(false),
+            figures: ReportFigures {
+                paid: u32::try_from(members.len()).unwrap_or(0),
+                joined: count(&|m| !m.left_group),
+                checked_in: count(&|m| m.counted() > 0),
+                passed,
+                borderline,
+                failed,
+                unlinked: u32::try_from(unlinked).unwrap_or(0),
+                collected,
+                refunded,
+                forfeited,
+                pending,
+                anomalies: Money::ZERO,
+                difference: Money::ZERO,
+                ledger_errors: 0,
+                refunds: tallies,
+                curve,
+            },
+        });
+    }
+    let mut total = ReportFigures::default();
+    let add = |a: Money, b: Money| a.checked_add(b).unwrap_or(a);
+    for c in &camps {
+        let f = &c.figures;
+        total.paid += f.paid;
+        total.joined += f.joined;
+        total.checked_in += f.checked_in;
+        total.passed += f.passed;
+        total.borderline += f.borderline;
+        total.failed += f.failed;
+        total.unlinked += f.unlinked;
+        total.collected = add(total.collected, f.collected);
+        total.refunded = add(total.refunded, f.refunded);
+        total.forfeited = add(total.forfeited, f.forfeited);
+        total.pending = add(total.pending, f.pending);
+        for t in &f.refunds {
+            match total.refunds.iter_mut().find(|x| x.executor == t.executor && x.state == t.state) {
+                Some(x) => {
+                    x.count += t.count;
+                    x.amount = add(x.amount, t.amount);
+                }
+                None => total.refunds.push(t.clone()),
+            }
+        }
+        for p in &f.curve {
+            match total.curve.iter_mut().find(|x| x.day_number == p.day_number) {
+                Some(x) => {
+                    x.checked_in += p.checked_in;
+                    x.members += p.members;
+                    x.future &= p.future;
+                }
+                None => total.curve.push(*p),
+            }
+        }
+    }
+    total.curve.sort_by_key(|p| p.day_number);
+    total.refunds.sort_by_key(|t| (t.executor.as_str(), t.state));
+    let mut staff: Vec<StaffLine> = Vec::new();
+    for (camp, name, coach) in STAFF {
+        let Some(c) = camps.iter().find(|c| c.id.as_str() == *camp) else { continue };
+        let line = match staff.iter_mut().find(|s| s.name == *name && s.coach == *coach) {
+            Some(s) => s,
+            None => {
+                staff.push(StaffLine { name: name.to_string(), coach: *coach, camps: Vec::new(), paid: 0, passed: 0 });
+                staff.last_mut().expect("just pushed")
+            }
+        };
+        line.camps.push(c.id.clone());
+        line.paid += c.figures.paid;
+        line.passed += c.figures.passed;
+    }
+    ReportView { today, camps, total, staff }
+}
+
 fn camp_margin() -> u32 {
     1
 }
@@ -921,6 +1091,12 @@ fn apply(w: &mut World, action: &SourceAction) -> Result<ActionOutcome, SourceEr
         moved
     };
     let undo = match action {
+        SourceAction::Evidence { transaction_id, .. } => {
+            return Err(SourceError::new(format!(
+                "{transaction_id}: 界面样例数据没有存档的平台页面，无法生成证据包 \
+                 (the UI fixture has no archived pages to bundle)"
+            )));
+        }
         SourceAction::Approve(ids) => {
             let moved = move_refunds(w, ids, RefundState::Proposed, RefundState::Approved, None);
             Some(UndoOp::Refunds { ids: moved, from: RefundState::Proposed, to: RefundState::Approved })

@@ -221,6 +221,7 @@ pub fn default_bindings() -> Vec<(ActionId, Vec<KeySpec>)> {
         (PaneReview, vec![c('2')]),
         (PaneItems, vec![c('3')]),
         (PaneRefunds, vec![c('4')]),
+        (PaneReports, vec![c('5')]),
         (Up, vec![c('k'), p(K::Up)]),
         (Down, vec![c('j'), p(K::Down)]),
         (Top, vec![c('g'), p(K::Home)]),
@@ -256,6 +257,7 @@ pub fn default_bindings() -> Vec<(ActionId, Vec<KeySpec>)> {
         (StateNext, vec![c('v')]),
         (StatePrev, vec![c('V')]),
         (Unlink, vec![c('U')]),
+        (Evidence, vec![c('E')]),
     ]
 }
 

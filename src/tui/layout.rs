@@ -62,6 +62,21 @@ pub fn refunds(body: Rect) -> (Rect, Rect, Rect) {
     (bar, table, totals)
 }
 
+/// Reports pane for `camps` camps: the table block on top (the totals line and
+/// as many camps as fit in about a third of the body, at least 3 rows), the
+/// charts below (left: completion by camp; right: the selected line's
+/// check-ins per day and money).
+pub fn reports(body: Rect, camps: usize) -> (Rect, Rect, Rect) {
+    let want = u16::try_from(camps + 1).unwrap_or(u16::MAX).saturating_add(3);
+    let table_h = want.min((body.height / 3).max(6)).min(body.height);
+    let table = Rect { height: table_h, ..body };
+    let rest = Rect { y: body.y + table_h, height: body.height - table_h, ..body };
+    let left_w = (rest.width * 2 / 5).clamp(30.min(rest.width), 64.min(rest.width));
+    let left = Rect { width: left_w, ..rest };
+    let right = Rect { x: rest.x + left_w, width: rest.width - left_w, ..rest };
+    (table, left, right)
+}
+
 /// The rows (screen area) a pane's list occupies: inside the block, under the header.
 pub fn list_rows(app: &App, pane: Pane) -> Rect {
     let s = screen(app.size.0, app.size.1);
@@ -69,6 +84,7 @@ pub fn list_rows(app: &App, pane: Pane) -> Rect {
         Pane::Camps => camps(s.body).0,
         Pane::Review | Pane::Items => split(s.body).0,
         Pane::Refunds => refunds(s.body).1,
+        Pane::Reports => reports(s.body, app.reports.rows.items.len()).0,
     };
     inner_rows(block)
 }

@@ -486,3 +486,133 @@ pub struct PersonDetail {
     /// The text for the operator to send the member.
     pub member_message: Option<String>,
 }
+
+/// Figures of one camp, or of every camp of the Reports pane added up.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportFigures {
+    /// Payments (members who paid; duplicate payments not counted).
+    pub paid: u32,
+    /// Payers seen in a camp group.
+    pub joined: u32,
+    /// Payers who checked in at least once.
+    pub checked_in: u32,
+    /// Passed.
+    pub passed: u32,
+    /// Borderline (waiting for a person).
+    pub borderline: u32,
+    /// Failed.
+    pub failed: u32,
+    /// Not linked to a planet user.
+    pub unlinked: u32,
+    /// Deposits collected.
+    pub collected: Money,
+    /// Back with the payers.
+    pub refunded: Money,
+    /// Kept.
+    pub forfeited: Money,
+    /// Still being decided or paid.
+    pub pending: Money,
+    /// Does not add up (see `ledger_errors`).
+    pub anomalies: Money,
+    /// `collected − (refunded + forfeited + pending + anomalies)`; zero when the ledger balances.
+    pub difference: Money,
+    /// Payments the ledger reports an error for.
+    pub ledger_errors: u32,
+    /// Refunds by executor and state.
+    pub refunds: Vec<RefundTally>,
+    /// Check-ins per camp day (day 1 first).
+    pub curve: Vec<CurvePoint>,
+}
+
+impl ReportFigures {
+    /// Checked in at least once, out of paid.
+    pub fn participation(&self) -> (u32, u32) {
+        (self.checked_in, self.paid)
+    }
+
+    /// Passed, out of paid.
+    pub fn completion(&self) -> (u32, u32) {
+        (self.passed, self.paid)
+    }
+}
+
+/// Refunds of one executor in one state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundTally {
+    /// Who pays them.
+    pub executor: RefundVia,
+    /// Their state.
+    pub state: RefundState,
+    /// Superseded proposals (a verdict changed).
+    pub stale: bool,
+    /// How many.
+    pub count: u32,
+    /// Their total.
+    pub amount: Money,
+}
+
+/// Check-ins on one camp day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    /// Camp day, 1-based.
+    pub day_number: u32,
+    /// Members with a counted check-in that day.
+    pub checked_in: u32,
+    /// Members judged that day.
+    pub members: u32,
+    /// The day has not come yet.
+    pub future: bool,
+}
+
+/// One camp in the Reports pane.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportCamp {
+    /// Camp id.
+    pub id: CampId,
+    /// Display name.
+    pub name: String,
+    /// First day.
+    pub start: Day,
+    /// Last day.
+    pub end: Day,
+    /// Days needed.
+    pub required: u32,
+    /// Days of the camp.
+    pub days: u32,
+    /// Where it is in its life.
+    pub phase: CampPhase,
+    /// Coaches from camps.toml.
+    pub coaches: Vec<String>,
+    /// Volunteers from camps.toml.
+    pub volunteers: Vec<String>,
+    /// Its figures.
+    pub figures: ReportFigures,
+}
+
+/// A coach or volunteer with their camps' figures added up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffLine {
+    /// Name as camps.toml has it.
+    pub name: String,
+    /// A coach (else a volunteer).
+    pub coach: bool,
+    /// Their camps.
+    pub camps: Vec<CampId>,
+    /// Members who paid, in those camps.
+    pub paid: u32,
+    /// Of them, passed.
+    pub passed: u32,
+}
+
+/// The Reports pane: every camp in scope and the totals.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportView {
+    /// The day the figures are for.
+    pub today: Day,
+    /// The camps.
+    pub camps: Vec<ReportCamp>,
+    /// Every camp added up (the curve adds camp day n of every camp).
+    pub total: ReportFigures,
+    /// Coaches and volunteers.
+    pub staff: Vec<StaffLine>,
+}

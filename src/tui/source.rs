@@ -7,8 +7,8 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    CampRow, CandidateRef, ItemDecision, PersonDetail, PersonRef, PlanetUserView, RefundRow, ReviewCard, ReviewItem,
-    Scope,
+    CampRow, CandidateRef, ItemDecision, PersonDetail, PersonRef, PlanetUserView, RefundRow, ReportView, ReviewCard,
+    ReviewItem, Scope,
 };
 use crate::domain::{CampId, ExternalUserId, PlanetUserId, RefundId, TransactionId};
 
@@ -27,6 +27,8 @@ pub enum ViewQuery {
     Person(PersonRef),
     /// Every planet user in a camp's scope (for linking by hand).
     PlanetUsers(CampId),
+    /// Report figures of the scope (the Reports pane).
+    Report(Scope),
 }
 
 /// What a load returns.
@@ -44,6 +46,8 @@ pub enum View {
     Person(Box<PersonDetail>),
     /// For [`ViewQuery::PlanetUsers`].
     PlanetUsers(Vec<PlanetUserView>),
+    /// For [`ViewQuery::Report`].
+    Report(Box<ReportView>),
 }
 
 /// Something the reviewer does. Every action that changes a decision or money
@@ -110,6 +114,14 @@ pub enum SourceAction {
     Undo(UndoToken),
     /// Queue a sync of the camp's sources (or all) now.
     SyncNow(Option<CampId>),
+    /// Write the evidence bundle of a payment (summary, archived pages,
+    /// manifest); the outcome's message names the folder.
+    Evidence {
+        /// The payment.
+        transaction_id: TransactionId,
+        /// The folder to create; None: `evidence/<txn>-<time>` in the data dir.
+        dir: Option<String>,
+    },
 }
 
 impl SourceAction {

@@ -187,13 +187,14 @@ fn do_action(app: &mut App, id: ActionId, cmds: &mut Vec<Command>) {
                 app.list_mut().filtering = true;
             }
         }
-        NextPane | PrevPane | PaneCamps | PaneReview | PaneItems | PaneRefunds => {
+        NextPane | PrevPane | PaneCamps | PaneReview | PaneItems | PaneRefunds | PaneReports => {
             let target = match id {
                 NextPane => Pane::ALL[(app.pane.index() + 1) % Pane::ALL.len()],
                 PrevPane => Pane::ALL[(app.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
                 PaneCamps => Pane::Camps,
                 PaneReview => Pane::Review,
                 PaneItems => Pane::Items,
+                PaneReports => Pane::Reports,
                 _ => Pane::Refunds,
             };
             app.person = None;
@@ -238,6 +239,7 @@ fn do_action(app: &mut App, id: ActionId, cmds: &mut Vec<Command>) {
             recompute_refunds(app);
         }
         Unlink => unlink(app, cmds),
+        Evidence => evidence(app, cmds),
     }
 }
 
@@ -311,6 +313,14 @@ fn sideways(app: &mut App, dir: isize) {
 
 fn open(app: &mut App, cmds: &mut Vec<Command>) {
     match app.pane {
+        Pane::Reports => {
+            let Some(pos) = app.reports.list.current() else { return };
+            let scope = match pos.checked_sub(1).and_then(|i| app.reports.rows.items.get(i)) {
+                Some(c) => Scope::Camp(c.id.clone()),
+                None => Scope::All,
+            };
+            set_scope(app, scope, cmds);
+        }
         Pane::Camps => {
             let Some(pos) = app.camps.list.current() else { return };
             let scope = if pos == 0 {
@@ -336,7 +346,7 @@ fn open(app: &mut App, cmds: &mut Vec<Command>) {
                 }),
                 Pane::Items => current_item(app).map(|i| (i.person.clone(), i.name.clone())),
                 Pane::Refunds => current_refund(app).map(|r| (r.person.clone(), r.name.clone())),
-                Pane::Camps => None,
+                Pane::Camps | Pane::Reports => None,
             };
             let Some((person, title)) = target else {
                 let text = tr(app.lang, Msg::NoRow).to_string();
@@ -388,7 +398,7 @@ fn set_scope(app: &mut App, scope: Scope, cmds: &mut Vec<Command>) {
     if scope != app.scope {
         app.scope = scope;
         app.refunds.selected.clear();
-        for pane in [Pane::Review, Pane::Items, Pane::Refunds] {
+        for pane in [Pane::Review, Pane::Items, Pane::Refunds, Pane::Reports] {
             load_pane(app, pane, cmds);
         }
     }
@@ -465,7 +475,7 @@ fn copy(app: &mut App, cmds: &mut Vec<Command>) {
         }),
         Pane::Items => current_item(app).map(|i| i.person.clone()),
         Pane::Refunds => current_refund(app).map(|r| r.person.clone()),
-        Pane::Camps => None,
+        Pane::Camps | Pane::Reports => None,
     };
     match person {
         Some(person) => {
@@ -729,6 +739,24 @@ fn build_confirm(app: &App, id: ActionId, rows: &[usize], skipped: usize, eviden
         typed: TextInput::default(),
         reversible,
     }
+}
+
+/// Writes the evidence bundle of the open person's payment into the data dir;
+/// the outcome names the folder.
+fn evidence(app: &mut App, cmds: &mut Vec<Command>) {
+    let Some(p) = &app.person else { return };
+    let txn = p
+        .person
+        .transaction_id
+        .clone()
+        .or_else(|| p.detail.as_ref().and_then(|d| d.payments.first().map(|x| x.transaction_id.clone())));
+    let Some(transaction_id) = txn else {
+        let text = tr(app.lang, Msg::NoPaymentForEvidence).to_string();
+        log(app, Level::Warn, text, true);
+        return;
+    };
+    let label = trf(app.lang, Msg::EvidenceLabel, &[("txn", transaction_id.as_str())]);
+    perform(app, SourceAction::Evidence { transaction_id, dir: None }, label, Vec::new(), cmds);
 }
 
 fn unlink(app: &mut App, cmds: &mut Vec<Command>) {
@@ -1008,6 +1036,10 @@ fn narrow(app: &mut App, pane: Pane) {
             let keys = &app.camps.rows.keys;
             app.camps.list.visible.retain(|&i| i == 0 || keys.get(i - 1).is_some_and(|k| f.matches(k)));
         }
+        Pane::Reports => {
+            let keys = &app.reports.rows.keys;
+            app.reports.list.visible.retain(|&i| i == 0 || keys.get(i - 1).is_some_and(|k| f.matches(k)));
+        }
         Pane::Review => {
             let keys = &app.review.rows.keys;
             app.review.list.visible.retain(|&i| f.matches(&keys[i]));
@@ -1122,6 +1154,7 @@ fn loaded(
                 ViewQuery::Camps => Pane::Camps,
                 ViewQuery::Review(_) => Pane::Review,
                 ViewQuery::Items(_) => Pane::Items,
+                ViewQuery::Report(_) => Pane::Reports,
                 _ => Pane::Refunds,
             };
             if pane_generation(app, pane) != generation {
@@ -1213,6 +1246,19 @@ fn loaded(
                     let row = keep.and_then(|id| app.refunds.index.get(&id).copied());
                     app.refunds.list.select_row(row);
                 }
+                Ok(View::Report(report)) => {
+                    let keep = app.reports.current().map(|c| c.id.clone());
+                    let report = *report;
+                    app.reports.rows.keys =
+                        report.camps.iter().map(|c| SearchKey::new(&[c.id.as_str()], &[&c.name])).collect();
+                    app.reports.rows.items = report.camps;
+                    app.reports.total = report.total;
+                    app.reports.staff = report.staff;
+                    app.reports.today = Some(report.today);
+                    finish_load(app, Pane::Reports);
+                    let row = keep.and_then(|id| app.reports.rows.items.iter().position(|c| c.id == id)).map(|i| i + 1);
+                    app.reports.list.select_row(row);
+                }
                 Ok(_) => {}
                 Err(e) => {
                     let rows_error = Some(e.message);
@@ -1221,6 +1267,7 @@ fn loaded(
                         Pane::Review => (app.review.rows.error, app.review.rows.loading) = (rows_error, false),
                         Pane::Items => (app.items.rows.error, app.items.rows.loading) = (rows_error, false),
                         Pane::Refunds => (app.refunds.rows.error, app.refunds.rows.loading) = (rows_error, false),
+                        Pane::Reports => (app.reports.rows.error, app.reports.rows.loading) = (rows_error, false),
                     }
                 }
             }
@@ -1240,6 +1287,9 @@ fn finish_load(app: &mut App, pane: Pane) {
         Pane::Items => (app.items.rows.loading, app.items.rows.loaded, app.items.rows.error) = (false, true, None),
         Pane::Refunds => {
             (app.refunds.rows.loading, app.refunds.rows.loaded, app.refunds.rows.error) = (false, true, None)
+        }
+        Pane::Reports => {
+            (app.reports.rows.loading, app.reports.rows.loaded, app.reports.rows.error) = (false, true, None)
         }
     }
     recompute(app, pane);
@@ -1293,6 +1343,7 @@ fn pane_generation(app: &App, pane: Pane) -> u64 {
         Pane::Review => app.review.rows.generation,
         Pane::Items => app.items.rows.generation,
         Pane::Refunds => app.refunds.rows.generation,
+        Pane::Reports => app.reports.rows.generation,
     }
 }
 
@@ -1338,6 +1389,7 @@ fn list_of(app: &mut App, pane: Pane) -> &mut super::app::ListState {
         Pane::Review => &mut app.review.list,
         Pane::Items => &mut app.items.list,
         Pane::Refunds => &mut app.refunds.list,
+        Pane::Reports => &mut app.reports.list,
     }
 }
 
@@ -1365,6 +1417,15 @@ pub fn recompute(app: &mut App, pane: Pane) {
             app.items.list.select_row(keep);
         }
         Pane::Refunds => recompute_refunds(app),
+        Pane::Reports => {
+            let keep = app.reports.list.current();
+            let hits = search::filter(&app.reports.rows.keys, app.reports.list.filter.text());
+            // Row 0 is the totals line; camp i is row i + 1.
+            let mut visible = vec![0];
+            visible.extend(hits.into_iter().map(|i| i + 1));
+            app.reports.list.visible = visible;
+            app.reports.list.select_row(keep);
+        }
     }
     let height = layout::list_height(app, pane);
     list_of(app, pane).ensure_visible(height);

@@ -7,6 +7,7 @@ mod items;
 mod overlays;
 pub mod person;
 mod refunds;
+mod reports;
 mod review;
 pub mod table;
 
@@ -43,6 +44,7 @@ pub fn render(frame: &mut Frame, app: &App) {
                 Pane::Review => review::draw(buf, s.body, app),
                 Pane::Items => items::draw(buf, s.body, app),
                 Pane::Refunds => refunds::draw(buf, s.body, app),
+                Pane::Reports => reports::draw(buf, s.body, app),
             };
         }
         status_bar(buf, s.status, app);
@@ -88,7 +90,8 @@ fn title(buf: &mut Buffer, area: Rect, app: &App) {
         || app.camps.rows.loading
         || app.review.rows.loading
         || app.items.rows.loading
-        || app.refunds.rows.loading;
+        || app.refunds.rows.loading
+        || app.reports.rows.loading;
     if busy {
         spans.push(Span::raw(sep));
         spans.push(Span::styled(tr(lang, Msg::Loading), app.theme.style(Role::Warn)));
@@ -97,8 +100,15 @@ fn title(buf: &mut Buffer, area: Rect, app: &App) {
     buf.set_line(area.x, area.y, &line, area.width);
 }
 
-/// The tab labels with their widths, in order.
+/// The tab labels, in order; without their counts when the labels with
+/// counts would not fit the terminal's width.
 fn tab_labels(app: &App) -> Vec<String> {
+    let full = tab_labels_with(app, true);
+    let width: usize = full.iter().map(|l| display_width(l) + 1).sum();
+    if width.saturating_sub(1) > usize::from(app.size.0) { tab_labels_with(app, false) } else { full }
+}
+
+fn tab_labels_with(app: &App, counts: bool) -> Vec<String> {
     Pane::ALL
         .iter()
         .map(|p| {
@@ -107,9 +117,10 @@ fn tab_labels(app: &App) -> Vec<String> {
                 Pane::Review => (ActionId::PaneReview, Msg::PaneReview, app.review.rows.items.len()),
                 Pane::Items => (ActionId::PaneItems, Msg::PaneItems, app.items.rows.items.len()),
                 Pane::Refunds => (ActionId::PaneRefunds, Msg::PaneRefunds, app.refunds.rows.items.len()),
+                Pane::Reports => (ActionId::PaneReports, Msg::PaneReports, app.reports.rows.items.len()),
             };
             let key = app.keymap.first_key(action).map(|k| format!("{k} ")).unwrap_or_default();
-            format!(" {key}{} ({n}) ", tr(app.lang, msg))
+            if counts { format!(" {key}{} ({n}) ", tr(app.lang, msg)) } else { format!(" {key}{} ", tr(app.lang, msg)) }
         })
         .collect()
 }
@@ -200,7 +211,8 @@ fn hint_actions(ctx: Context) -> &'static [ActionId] {
         Context::Review => &[Right, Link, RejectCandidate, SearchPlanet, Open, Filter, Undo, Help],
         Context::Items => &[Pass, Fail, Excuse, Right, Open, Filter, Undo, Help],
         Context::Refunds => &[ToggleSelect, Approve, Reject, Run, Retry, SettleOffline, StateNext, Undo, Filter, Help],
-        Context::Person => &[Copy, Unlink, Back, Help],
+        Context::Reports => &[Open, Filter, ScopeAll, NextPane, Palette, Help, Quit],
+        Context::Person => &[Copy, Evidence, Unlink, Back, Help],
         Context::Global => &[Help, Quit],
     }
 }
