@@ -387,6 +387,10 @@ pub struct CampData<'a> {
     pub group_members: &'a [GroupMember],
     /// Planet user id → the name to show.
     pub planet_names: &'a HashMap<String, String>,
+    /// Reconciliation's bill matches: (transaction, bill out_refund_no) → queue refund.
+    pub matches: &'a BTreeMap<(TransactionId, String), crate::domain::RefundId>,
+    /// Reconciliation findings of the camp (open ones are anomalies).
+    pub findings: &'a [crate::refund::reconcile::Finding],
 }
 
 /// One camp's figures on `today`.
@@ -401,7 +405,15 @@ pub fn camp_report(d: &CampData<'_>, today: Day) -> CampReport {
         .filter(|m| m.kind == MemberKind::External && camp.group_chats.contains(&m.chat_id))
         .map(|m| m.member_id.as_str())
         .collect();
-    let ledger = ledger::camp_ledger(d.payments, d.refunds, verdicts);
+    let payout = crate::refund::ledger::camp_ledger(&crate::refund::ledger::LedgerInput {
+        camp: &camp.id,
+        payments: d.payments,
+        refunds: d.refunds,
+        evaluation: d.evaluation,
+        matches: d.matches,
+        findings: d.findings,
+    });
+    let ledger = ledger::from_payout(&payout, d.refunds);
     let line_of: BTreeMap<&TransactionId, &ledger::LedgerLine> =
         ledger.lines.iter().map(|l| (&l.transaction_id, l)).collect();
 

@@ -93,6 +93,16 @@ fn camp_report(read: &ReadTx, camp: &Camp, today: crate::domain::Day) -> Result<
     }
     users.extend(links.iter().filter_map(|l| l.planet_user_id.as_ref().map(|u| u.as_str())));
     let planet_names = planet_names(read, users)?;
+    let findings = crate::refund::reconcile::findings(read, Some(&camp.id), true)?;
+    let mut matches = std::collections::BTreeMap::new();
+    for p in &payments {
+        let prefix = crate::store::key_prefix(&[p.transaction_id.as_str()]);
+        for (k, id) in read.prefix(&crate::refund::reconcile::BILL_MATCHES, &prefix)? {
+            if let Some((_, no)) = k.split_once(crate::store::KEY_SEP) {
+                matches.insert((p.transaction_id.clone(), no.to_string()), id);
+            }
+        }
+    }
     let data = CampData {
         camp,
         payments: &payments,
@@ -101,6 +111,8 @@ fn camp_report(read: &ReadTx, camp: &Camp, today: crate::domain::Day) -> Result<
         links: &links,
         group_members: &group_members,
         planet_names: &planet_names,
+        matches: &matches,
+        findings: &findings,
     };
     Ok(figures::camp_report(&data, today))
 }

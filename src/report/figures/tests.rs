@@ -61,6 +61,8 @@ fn members_are_counted_once_with_their_rates() {
         links: &[],
         group_members: &w.members,
         planet_names: &names,
+        matches: &Default::default(),
+        findings: &[],
     };
     let c = camp_report(&d, testkit::day("2025-11-05"));
     let m = c.members;
@@ -105,6 +107,8 @@ fn a_running_camp_marks_future_days() {
         links: &[],
         group_members: &w.members,
         planet_names: &names,
+        matches: &Default::default(),
+        findings: &[],
     };
     let c = camp_report(&d, testkit::day("2025-10-28"));
     assert_eq!(c.stage, CampStage::Running);
@@ -129,6 +133,8 @@ fn totals_staff_and_the_curve_add_up_over_camps() {
         links: &[],
         group_members: &w.members,
         planet_names: &names,
+        matches: &Default::default(),
+        findings: &[],
     };
     let c1 = camp_report(&d1, testkit::day("2025-11-05"));
     let empty = CampData { camp: &other, payments: &[], evaluation: None, ..d1 };
