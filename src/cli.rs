@@ -284,7 +284,7 @@ pub struct ImportArgs {
     /// The camp the file belongs to.
     #[arg(long, value_name = "ID")]
     pub camp: String,
-    /// Who imports it, for the audit log (default: $USER).
+    /// Who imports it, for the audit log (default: $CAMPDESK_USER, else $USER).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
     /// Check the file and count what would change, but write nothing.
@@ -331,7 +331,7 @@ pub enum RefundsCommand {
         /// Every proposed full-deposit refund of --camp that needs no explicit decision.
         #[arg(long, requires = "camp")]
         all_passed: bool,
-        /// Who approves (default: $USER).
+        /// Who approves (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// A note kept with the approval.
@@ -352,7 +352,7 @@ pub enum RefundsCommand {
         /// Why (required).
         #[arg(long)]
         reason: String,
-        /// Who rejects (default: $USER).
+        /// Who rejects (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -360,7 +360,7 @@ pub enum RefundsCommand {
     Undo {
         /// Refund id.
         id: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -371,7 +371,7 @@ pub enum RefundsCommand {
         /// The evidence: transfer reference, screenshot name, who paid.
         #[arg(long)]
         evidence: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -388,7 +388,7 @@ pub enum RefundsCommand {
     Retry {
         /// Refund id.
         id: String,
-        /// Who decides (default: $USER).
+        /// Who decides (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// Print JSON.
@@ -403,7 +403,7 @@ pub enum RefundsCommand {
         /// Only look: do not mark approved refunds as issued.
         #[arg(long)]
         peek: bool,
-        /// Who takes the list (default: $USER).
+        /// Who takes the list (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// Print JSON.
@@ -439,7 +439,7 @@ pub enum RefundsCommand {
         /// What was done about it.
         #[arg(long)]
         note: Option<String>,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// Print JSON.
@@ -480,7 +480,7 @@ pub enum ReviewCommand {
         /// The filled-in workbook.
         #[arg(value_name = "FILE.xlsx")]
         file: PathBuf,
-        /// Who decides (default: $USER).
+        /// Who decides (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// Go ahead even when the approvals exceed the camp's batch_cap.
@@ -633,7 +633,7 @@ pub enum VerdictCommand {
     Clear {
         /// The payment.
         transaction_id: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -647,7 +647,7 @@ pub struct VerdictArgs {
     /// Why (required).
     #[arg(long)]
     pub reason: String,
-    /// Who decides (default: $USER).
+    /// Who decides (default: $CAMPDESK_USER, else $USER).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
 }
@@ -667,7 +667,7 @@ pub enum LeaveCommand {
         /// Why (required).
         #[arg(long)]
         reason: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -680,7 +680,7 @@ pub enum LeaveCommand {
         /// The camp.
         #[arg(long, value_name = "ID")]
         camp: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -693,7 +693,7 @@ pub enum CampCommand {
     Freeze {
         /// The camp.
         id: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -704,7 +704,7 @@ pub enum CampCommand {
         /// Why.
         #[arg(long)]
         reason: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },

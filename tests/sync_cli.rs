@@ -247,7 +247,7 @@ async fn a_daemon_killed_mid_sync_resumes_and_loses_nothing() {
     std::fs::remove_file(&socket).unwrap(); // left behind by the killed daemon
     let mut daemon = serve("serve2.log");
     wait_for("the daemon's socket", Duration::from_secs(60), || socket.exists().then_some(())).await;
-    wait_for("every task to finish", Duration::from_secs(90), || {
+    wait_for("every task to finish", Duration::from_secs(300), || {
         let v = status_json(&config_path, &data)?;
         let tasks = v["engine"]["tasks"].as_array()?.clone();
         let done = tasks.iter().all(|t| t["state"]["state"] == "idle" && !t["last_success"].is_null());
