@@ -568,6 +568,45 @@ fn snippet(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn get(query: &str) -> SimRequest {
+        SimRequest {
+            method: axum::http::Method::GET,
+            path: "/v2/groups/1/members".into(),
+            query: query.into(),
+            headers: Default::default(),
+            body: Default::default(),
+            host: "127.0.0.1:1".into(),
+            peer: std::net::IpAddr::from([127, 0, 0, 1]),
+        }
+    }
+
+    fn code(r: SimResponse) -> i64 {
+        serde_json::from_slice::<Value>(&r.body).unwrap()["code"].as_i64().unwrap()
+    }
+
+    #[test]
+    fn member_queries_need_a_count_and_refuse_bad_values() {
+        assert_eq!(code(members_query(&get("")).unwrap_err()), 14001, "count is required");
+        assert_eq!(code(members_query(&get("count=201")).unwrap_err()), 14001);
+        assert_eq!(code(members_query(&get("count=0")).unwrap_err()), 14001);
+        assert_eq!(code(members_query(&get("count=20&scope=vip")).unwrap_err()), 1004);
+        assert_eq!(code(members_query(&get("count=20&end_time=yesterday")).unwrap_err()), 1004);
+        let q = members_query(&get("count=200")).unwrap().unwrap();
+        assert_eq!(
+            (q.count, q.scope, q.sort, q.descending, q.joined, q.exited),
+            (200, MemberScope::All, MemberSort::JoinTime, true, true, true)
+        );
+        let q = members_query(&get("count=5&order=asc&filter=exited&end_time=2025-12-09T22%3A54%3A37.399%2B0800"))
+            .unwrap()
+            .unwrap();
+        assert_eq!((q.descending, q.joined, q.exited), (false, false, true));
+        assert_eq!(q.end, Some("2025-12-09T14:54:37.399Z".parse().unwrap()));
+        // Sorts that only go with some scopes give an empty list, not an error.
+        assert_eq!(members_query(&get("count=5&sort=number")).unwrap(), None);
+        assert_eq!(members_query(&get("count=5&sort=expired_time&scope=privileged")).unwrap(), None);
+        assert!(members_query(&get("count=5&sort=number&scope=expired&page_tag=9")).unwrap().is_some());
+    }
+
     #[test]
     fn visible_chars_ignore_markup_and_spaces() {
         assert_eq!(visible_chars("今天 写了 <e type=\"hashtag\" hid=\"1\" title=\"%23a%23\" />三段"), 6);

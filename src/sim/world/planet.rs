@@ -620,6 +620,66 @@ mod tests {
         assert_eq!(streaks.len(), 3, "yesterday's posters keep a streak of 1");
     }
 
+    fn user(id: u64, number: u32, joined: &str) -> PlanetUser {
+        PlanetUser {
+            user_id: id,
+            name: format!("u{id}"),
+            alias: String::new(),
+            number,
+            join_time: ts(joined),
+            exited_at: None,
+            location: None,
+            description: None,
+            expired_time: Some(ts("2026-10-01T00:00:00Z")),
+        }
+    }
+
+    fn query(count: usize) -> MembersQuery {
+        MembersQuery {
+            count,
+            scope: MemberScope::All,
+            sort: MemberSort::JoinTime,
+            descending: true,
+            begin: None,
+            end: None,
+            page_tag: None,
+            joined: true,
+            exited: true,
+        }
+    }
+
+    #[test]
+    fn member_pages_sort_bound_inclusively_and_filter() {
+        let mut owner = user(1, 1, "2025-01-01T00:00:00Z");
+        owner.expired_time = None;
+        let mut p = Planet::new(9, "p", owner);
+        p.put_user(user(10, 2, "2025-10-01T00:00:00Z"));
+        p.put_user(user(11, 3, "2025-10-01T00:00:00Z"));
+        p.put_user(user(12, 4, "2025-10-02T00:00:00Z"));
+        let mut gone = user(13, 5, "2025-09-01T00:00:00Z");
+        gone.exited_at = Some(ts("2025-10-05T00:00:00Z"));
+        p.put_user(gone);
+        p.put_user(user(14, 6, "2025-12-01T00:00:00Z"));
+        let now = ts("2025-11-01T00:00:00Z");
+        let ids_of =
+            |p: &Planet, q: &MembersQuery| p.members_page(q, now).iter().map(|u| u.user_id).collect::<Vec<_>>();
+        let ids = |q: &MembersQuery| ids_of(&p, q);
+        assert_eq!(ids(&query(10)), [12, 11, 10, 13, 1], "newest first, ties by id reversed, not yet joined absent");
+        assert_eq!(ids(&query(2)), [12, 11]);
+        let q = MembersQuery { end: Some(ts("2025-10-01T00:00:00Z")), ..query(10) };
+        assert_eq!(ids(&q), [11, 10, 13, 1], "end_time is inclusive");
+        let q = MembersQuery { descending: false, begin: Some(ts("2025-10-01T00:00:00Z")), ..q };
+        assert_eq!(ids(&q), [10, 11], "both bounds inclusive, oldest first");
+        let q = MembersQuery { joined: false, ..query(10) };
+        assert_eq!(ids(&q), [13], "filter=exited");
+        let q = MembersQuery { scope: MemberScope::Privileged, ..query(10) };
+        assert_eq!(ids(&q), [1]);
+        p.set_admin(12, true);
+        assert!(p.is_admin(12) && p.is_admin(1) && !p.is_admin(10));
+        let q = MembersQuery { scope: MemberScope::Regular, ..query(10) };
+        assert_eq!(ids_of(&p, &q), [11, 10, 13]);
+    }
+
     #[test]
     fn status_follows_deadline_and_closing() {
         let mut p = Project::new(spec());
