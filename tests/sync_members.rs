@@ -325,3 +325,31 @@ async fn participants_the_list_cannot_reach_are_looked_up_one_by_one() {
     assert!(still.values().all(|(n, _)| n.is_none()));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_walk_resumes_from_its_cursor() {
+    let sim = start_sim(41, 30, Some(1)).await;
+    let t = sim.now().checked_sub(SignedDuration::from_hours(5)).unwrap();
+    for i in 0..600 {
+        let at = t.checked_sub(SignedDuration::from_secs(i)).unwrap();
+        sim.act(Action::JoinPlanet { user_id: None, name: format!("新人{i}"), alias: String::new(), at: Some(at) })
+            .unwrap();
+    }
+    let config = load(&fast_config(&sim));
+    let store = Arc::new(Store::in_memory().unwrap());
+    // The newest page is read twice (confirmed), then every request fails.
+    sim.add_fault_spec("zsxq/members:http=500@3-").unwrap();
+    let (o, _) = sync_members(&config, &store).await;
+    assert_eq!(o.result.unwrap_err().class, ErrorClass::Retryable);
+    let learned =
+        stored_numbers(&store, planet_numbers(&sim).into_keys()).values().filter(|(n, _)| n.is_some()).count();
+    assert_eq!(learned, 200, "the first page is kept");
+    sim.clear_faults();
+    let before = sim.requests().len();
+    let (o, _) = sync_members(&config, &store).await;
+    assert!(o.result.is_ok(), "{:?}", o.result);
+    let first = sim.requests()[before..].iter().find(|r| r.target.contains("/members?")).unwrap().target.clone();
+    assert!(first.contains("end_time="), "the walk resumes below the first page: {first}");
+    assert_numbers_match(&sim, &store);
+    sim.shutdown().await;
+}
