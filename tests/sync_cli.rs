@@ -72,7 +72,8 @@ async fn sync_once_brings_in_a_1000_member_camp_as_the_ground_truth_has_it() {
     let names: BTreeSet<&str> = tasks.iter().map(|t| t["task"].as_str().unwrap()).collect();
     let camp = config.camps[0].id.to_string();
     let want_names: BTreeSet<String> =
-        ["zsxq".to_string(), format!("zsxq:{camp}"), "wecom".into(), format!("wecom:{camp}")].into();
+        ["zsxq".to_string(), "zsxq/members".into(), format!("zsxq:{camp}"), "wecom".into(), format!("wecom:{camp}")]
+            .into();
     assert_eq!(names, want_names.iter().map(String::as_str).collect());
     assert!(tasks.iter().all(|t| t["status"] == "ok"), "{tasks:?}");
 
