@@ -341,7 +341,7 @@ pub struct ImportArgs {
     /// The camp the file belongs to.
     #[arg(long, value_name = "ID")]
     pub camp: String,
-    /// Who imports it, for the audit log (default: $USER).
+    /// Who imports it, for the audit log (default: $CAMPDESK_USER, else $USER).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
     /// Check the file and count what would change, but write nothing.
@@ -388,7 +388,7 @@ pub enum RefundsCommand {
         /// Every proposed full-deposit refund of --camp that needs no explicit decision.
         #[arg(long, requires = "camp")]
         all_passed: bool,
-        /// Who approves (default: $USER).
+        /// Who approves (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// A note kept with the approval.
@@ -409,7 +409,7 @@ pub enum RefundsCommand {
         /// Why (required).
         #[arg(long)]
         reason: String,
-        /// Who rejects (default: $USER).
+        /// Who rejects (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -417,7 +417,7 @@ pub enum RefundsCommand {
     Undo {
         /// Refund id.
         id: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -428,7 +428,7 @@ pub enum RefundsCommand {
         /// The evidence: transfer reference, screenshot name, who paid.
         #[arg(long)]
         evidence: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -445,7 +445,7 @@ pub enum RefundsCommand {
     Retry {
         /// Refund id.
         id: String,
-        /// Who decides (default: $USER).
+        /// Who decides (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// Print JSON.
@@ -460,7 +460,7 @@ pub enum RefundsCommand {
         /// Only look: do not mark approved refunds as issued.
         #[arg(long)]
         peek: bool,
-        /// Who takes the list (default: $USER).
+        /// Who takes the list (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// Print JSON.
@@ -496,7 +496,7 @@ pub enum RefundsCommand {
         /// What was done about it.
         #[arg(long)]
         note: Option<String>,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// Print JSON.
@@ -537,7 +537,7 @@ pub enum ReviewCommand {
         /// The filled-in workbook.
         #[arg(value_name = "FILE.xlsx")]
         file: PathBuf,
-        /// Who decides (default: $USER).
+        /// Who decides (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// Go ahead even when the approvals exceed the camp's batch_cap.
@@ -690,7 +690,7 @@ pub enum VerdictCommand {
     Clear {
         /// The payment.
         transaction_id: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -704,7 +704,7 @@ pub struct VerdictArgs {
     /// Why (required).
     #[arg(long)]
     pub reason: String,
-    /// Who decides (default: $USER).
+    /// Who decides (default: $CAMPDESK_USER, else $USER).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
 }
@@ -724,7 +724,7 @@ pub enum LeaveCommand {
         /// Why (required).
         #[arg(long)]
         reason: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -737,7 +737,7 @@ pub enum LeaveCommand {
         /// The camp.
         #[arg(long, value_name = "ID")]
         camp: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -750,7 +750,7 @@ pub enum CampCommand {
     Freeze {
         /// The camp.
         id: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -761,7 +761,7 @@ pub enum CampCommand {
         /// Why.
         #[arg(long)]
         reason: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },

@@ -42,29 +42,27 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     }
 }
 
+/// A WeCom client with the tests' fast pacing and retries.
+fn client_for(wecom: &campdesk::config::WecomSettings) -> WecomClient {
+    WecomClient::new(
+        wecom,
+        &fast_options().sources.http,
+        fast_options().sources.retry,
+        Duration::from_millis(2),
+        Arc::new(SyncMeter::default()),
+    )
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn robot_and_app_messages_are_delivered_and_their_errors_classified() {
     let sim = start_sim(17, 100, Some(1)).await;
     let config = load(&fast_config(&sim));
     let wecom = config.wecom.as_ref().unwrap();
-    let client = WecomClient::new(
-        wecom,
-        &fast_options().sources.http,
-        fast_options().sources.retry,
-        Duration::from_millis(2),
-        Arc::new(SyncMeter::default()),
-    )
-    .unwrap();
+    let client = client_for(wecom);
     // Warm up every log site first (tracing registers a call site on first use; one being
     // registered by another test thread just as the capture starts could miss it).
-    let warm = WecomClient::new(
-        wecom,
-        &fast_options().sources.http,
-        fast_options().sources.retry,
-        Duration::from_millis(2),
-        Arc::new(SyncMeter::default()),
-    )
-    .unwrap();
+    let warm = client_for(wecom);
     warm.send_robot(&RobotMessage::text("warm-up")).await.unwrap();
     sim.add_fault_spec("wecom/webhook:45009@1").unwrap();
     warm.send_robot(&RobotMessage::text("warm-up after a rate limit")).await.unwrap();
@@ -129,14 +127,7 @@ async fn robot_and_app_messages_are_delivered_and_their_errors_classified() {
         field: "wecom.robot_key".into(),
         source: campdesk::config::SecretSource::File(key_file),
     });
-    let client = WecomClient::new(
-        &bad,
-        &fast_options().sources.http,
-        fast_options().sources.retry,
-        Duration::from_millis(2),
-        Arc::new(SyncMeter::default()),
-    )
-    .unwrap();
+    let client = client_for(&bad);
     let e = client.send_robot(&RobotMessage::text("hello")).await.unwrap_err();
     assert_eq!(e.class, ErrorClass::Config);
     assert!(e.message.contains("93000") && !e.message.contains("00000000-0000"), "{}", e.message);

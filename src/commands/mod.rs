@@ -195,9 +195,10 @@ where
     })
 }
 
-/// Who is acting: `--by`, else `$USER`/`$LOGNAME`, else "operator".
+/// Who is acting: `--by`, else `$CAMPDESK_USER`, `$USER`/`$LOGNAME`, else "operator".
 pub(crate) fn actor(by: Option<&str>) -> String {
     by.map(str::to_string)
+        .or_else(|| std::env::var("CAMPDESK_USER").ok())
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("LOGNAME").ok())
         .filter(|s| !s.trim().is_empty())

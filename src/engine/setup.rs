@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `zsxq` (project lists) | daily at `sync.daily_at` |
 //! | `zsxq:<camp>` | daily; every `sync.interval` from the day before the camp starts until its final sync; once at the final sync; daily runs stop 14 days after it |
+//! | `zsxq/members` (member list) | daily; every `sync.interval` (default 6 h) while any camp enrols or runs; once at each camp's final sync |
 //! | `wecom` (bills) | daily; every `sync.interval` while any camp enrols or runs; once at each camp's final sync |
 //! | `wecom:<camp>` (groups) | daily; every `sync.interval` from enrolment until the final sync; once at the final sync; daily runs stop 14 days after it |
 //!
@@ -22,6 +23,9 @@ use crate::sources::jobs::{self, SourceOptions, TaskKind, finals};
 use crate::sources::meter::SyncMeter;
 use crate::sources::wecom::WecomClient;
 use crate::store::Store;
+
+/// How often the member list is read while camps enrol or run, when `sync.interval` is not set.
+pub const MEMBERS_INTERVAL: SignedDuration = SignedDuration::from_hours(6);
 
 /// Per-camp tasks keep their daily runs this long after the camp's final sync.
 pub const DAILY_AFTER_FINAL: SignedDuration = SignedDuration::from_hours(14 * 24);
@@ -119,6 +123,11 @@ pub fn schedule_for(config: &Config, kind: &TaskKind) -> Schedule {
     let camp_of = |id: &crate::domain::CampId| config.camp(id.as_str());
     match kind {
         TaskKind::Projects => {}
+        TaskKind::PlanetMembers => {
+            s.interval = Some(config.sync.interval.unwrap_or(MEMBERS_INTERVAL));
+            s.interval_windows = config.camps.iter().map(|c| enrolment_window(config, c)).collect();
+            s.once_at = config.camps.iter().map(|c| finals::final_due(config, c)).collect();
+        }
         TaskKind::Bills => {
             s.interval = config.sync.interval;
             s.interval_windows = config.camps.iter().map(|c| enrolment_window(config, c)).collect();
@@ -206,5 +215,17 @@ start = "2025-11-10"
         assert_eq!(s.interval_windows.len(), 2);
         assert_eq!(s.until, None);
         assert_eq!(schedule_for(&c, &TaskKind::Projects), Schedule::daily(DayCutoff::new(1, 30).unwrap()));
+    }
+
+    #[test]
+    fn the_member_list_is_read_every_few_hours_while_camps_enrol_or_run() {
+        let mut c = config();
+        let s = schedule_for(&c, &TaskKind::PlanetMembers);
+        assert_eq!(s.interval, Some(SignedDuration::from_hours(6)), "sync.interval");
+        assert_eq!(s.interval_windows.len(), 2);
+        assert_eq!(s.interval_windows[0].0, ts("2025-09-24T16:00:00Z"), "from camp a's enrolment");
+        assert_eq!(s.once_at, vec![ts("2025-11-03T16:30:00Z"), ts("2025-11-19T16:30:00Z")], "and at every final sync");
+        c.sync.interval = None;
+        assert_eq!(schedule_for(&c, &TaskKind::PlanetMembers).interval, Some(MEMBERS_INTERVAL));
     }
 }

@@ -3,28 +3,41 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// A sync task: one source for one camp (or for all camps, `camp = None`).
+/// A sync task: one source for one camp (or for all camps, `camp = None`), optionally one
+/// named part of a source (`zsxq/members`: planet-wide, beside the `zsxq` project lists).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct TaskId {
     /// `zsxq`, `wecom`, …
     pub source: String,
     /// The camp, when the task is per camp.
     pub camp: Option<String>,
+    /// A named part of the source (`members`), when a source has more than one task per scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
 }
 
 impl TaskId {
     /// A task of `source` for `camp`.
     pub fn new(source: impl Into<String>, camp: Option<&str>) -> TaskId {
-        TaskId { source: source.into(), camp: camp.map(str::to_string) }
+        TaskId { source: source.into(), camp: camp.map(str::to_string), part: None }
+    }
+
+    /// The source-wide task `part` of `source` (shown as `source/part`).
+    pub fn part(source: impl Into<String>, part: impl Into<String>) -> TaskId {
+        TaskId { source: source.into(), camp: None, part: Some(part.into()) }
     }
 }
 
 impl std::fmt::Display for TaskId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.camp {
-            Some(c) => write!(f, "{}:{c}", self.source),
-            None => write!(f, "{}", self.source),
+        f.write_str(&self.source)?;
+        if let Some(p) = &self.part {
+            write!(f, "/{p}")?;
         }
+        if let Some(c) = &self.camp {
+            write!(f, ":{c}")?;
+        }
+        Ok(())
     }
 }
 

@@ -139,8 +139,11 @@ pub fn solve(component: &Component, edges: &[Edge], no_match: f64) -> Solution {
     let mut margin = vec![None; p];
     for row in 0..p {
         let col = cols[row];
+        // Weights are compared in hundredths: an edge a hair below "no match" can tie
+        // with it there, and is never chosen over it.
         if col < u
             && let Some(ei) = cell_edge[row][col]
+            && edges[ei].weight >= no_match
         {
             chosen[row] = Some(ei);
             let keep = matrix[(row, col)];

@@ -22,7 +22,7 @@ impl Service {
                     self.store.clone(),
                     self.config.clone(),
                     self.engine.status_sender(),
-                    ExecutorSettings::default(),
+                    ExecutorSettings::for_config(&self.config),
                 ))
             })
             .clone()

@@ -278,6 +278,15 @@ pub enum Action {
         /// Its end.
         outcome: RefundOutcome,
     },
+    /// A planet user logs in: `token` works for their account from now on (a member's own
+    /// token sees no owner/admin views such as the member list).
+    IssueZsxqToken {
+        /// The account.
+        #[serde(with = "id_u64")]
+        user_id: u64,
+        /// The token value.
+        token: String,
+    },
     /// Tokens stop working now (WeCom may drop tokens early; a zsxq login can lapse).
     ExpireTokens {
         /// `zsxq`, `wecom`, or absent for both.
@@ -399,7 +408,10 @@ impl Action {
             | Action::JoinProject { at, .. }
             | Action::PostCheckin { at, .. }
             | Action::CloseProject { at, .. } => *at = Some(when),
-            Action::AddContact { .. } | Action::ScriptRefund { .. } | Action::ExpireTokens { .. } => {}
+            Action::AddContact { .. }
+            | Action::ScriptRefund { .. }
+            | Action::IssueZsxqToken { .. }
+            | Action::ExpireTokens { .. } => {}
         }
         self
     }
@@ -419,7 +431,10 @@ impl Action {
             | Action::JoinProject { at, .. }
             | Action::PostCheckin { at, .. }
             | Action::CloseProject { at, .. } => *at,
-            Action::AddContact { .. } | Action::ScriptRefund { .. } | Action::ExpireTokens { .. } => None,
+            Action::AddContact { .. }
+            | Action::ScriptRefund { .. }
+            | Action::IssueZsxqToken { .. }
+            | Action::ExpireTokens { .. } => None,
         }
     }
 
@@ -440,6 +455,7 @@ impl Action {
             Action::PostCheckin { .. } => "post_checkin",
             Action::CloseProject { .. } => "close_project",
             Action::ScriptRefund { .. } => "script_refund",
+            Action::IssueZsxqToken { .. } => "issue_zsxq_token",
             Action::ExpireTokens { .. } => "expire_tokens",
         }
     }

@@ -60,6 +60,8 @@ pub enum Endpoint {
     ZsxqTopics,
     /// E6 `GET /v2/groups/{gid}/members/{uid}/summary`.
     ZsxqMemberSummary,
+    /// E4 `GET /v2/groups/{gid}/members` (owner/admin view).
+    ZsxqMembers,
     /// `GET /cgi-bin/gettoken`.
     WecomGettoken,
     /// `POST /cgi-bin/externalpay/get_bill_list`.
@@ -82,7 +84,7 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 16] = [
+    pub const ALL: [Endpoint; 17] = [
         Endpoint::ZsxqCheckins,
         Endpoint::ZsxqCheckin,
         Endpoint::ZsxqStatistics,
@@ -90,6 +92,7 @@ impl Endpoint {
         Endpoint::ZsxqRanking,
         Endpoint::ZsxqTopics,
         Endpoint::ZsxqMemberSummary,
+        Endpoint::ZsxqMembers,
         Endpoint::WecomGettoken,
         Endpoint::WecomBills,
         Endpoint::WecomGroupList,
@@ -105,9 +108,8 @@ impl Endpoint {
     pub fn platform(self) -> Platform {
         use Endpoint::*;
         match self {
-            ZsxqCheckins | ZsxqCheckin | ZsxqStatistics | ZsxqDaily | ZsxqRanking | ZsxqTopics | ZsxqMemberSummary => {
-                Platform::Zsxq
-            }
+            ZsxqCheckins | ZsxqCheckin | ZsxqStatistics | ZsxqDaily | ZsxqRanking | ZsxqTopics | ZsxqMemberSummary
+            | ZsxqMembers => Platform::Zsxq,
             WecomGettoken | WecomBills | WecomGroupList | WecomGroupGet | WecomContact | WecomWebhook
             | WecomMessage => Platform::Wecom,
             WxpayRefund | WxpayQuery => Platform::Wxpay,
@@ -125,6 +127,7 @@ impl Endpoint {
             ZsxqRanking => "ranking",
             ZsxqTopics => "topics",
             ZsxqMemberSummary => "summary",
+            ZsxqMembers => "members",
             WecomGettoken => "gettoken",
             WecomBills => "bills",
             WecomGroupList => "groups",
@@ -149,7 +152,14 @@ impl Endpoint {
 
     /// Whether it pages (a `repeat` fault serves the previous page again).
     pub fn is_paged(self) -> bool {
-        matches!(self, Endpoint::ZsxqRanking | Endpoint::ZsxqTopics | Endpoint::WecomBills | Endpoint::WecomGroupList)
+        matches!(
+            self,
+            Endpoint::ZsxqRanking
+                | Endpoint::ZsxqTopics
+                | Endpoint::ZsxqMembers
+                | Endpoint::WecomBills
+                | Endpoint::WecomGroupList
+        )
     }
 
     /// The HTTP method it answers.
@@ -184,6 +194,7 @@ pub fn route(platform: Platform, segments: &[String]) -> Option<(Endpoint, Vec<S
             (Endpoint::ZsxqRanking, vec![*gid, *cid])
         }
         (Platform::Zsxq, ["v2", "groups", gid, "checkins", cid, "topics"]) => (Endpoint::ZsxqTopics, vec![*gid, *cid]),
+        (Platform::Zsxq, ["v2", "groups", gid, "members"]) => (Endpoint::ZsxqMembers, vec![*gid]),
         (Platform::Zsxq, ["v2", "groups", gid, "members", uid, "summary"]) => {
             (Endpoint::ZsxqMemberSummary, vec![*gid, *uid])
         }

@@ -25,7 +25,7 @@
 //! ```
 //!
 //! Requests are counted per rule (only requests the rule's target matches), from 1.
-//! Endpoints: zsxq `checkins checkin statistics daily ranking topics summary`;
+//! Endpoints: zsxq `checkins checkin statistics daily ranking topics summary members`;
 //! wecom `gettoken bills groups group contact webhook message`; wxpay `refund query`.
 //! Examples: `zsxq/ranking:1059@2` (the 2nd ranking request answers 1059),
 //! `wecom:-1@10%x3` (10 % of WeCom calls, at most 3), `wxpay/refund:lost@1`,

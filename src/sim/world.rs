@@ -17,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 
 use self::corp::{BillRefund, Contact, ContactKind, Corp, GroupMember, PayerInfo};
 use self::merchant::{Merchant, Notification, RefundOutcome};
-use self::planet::{Planet, PlanetUser, Topic};
+use self::planet::{Planet, PlanetUser, Topic, ZsxqToken};
 use super::actions::{Action, ActionError, ActionOutcome};
 use crate::domain::time::format_zsxq_time;
 
@@ -544,6 +544,17 @@ impl World {
                     bill_refund.outcome = outcome.wecom_status();
                 }
                 self.merchant.script(out_refund_no, outcome);
+                done(None)
+            }
+            Action::IssueZsxqToken { user_id, token } => {
+                if self.planet.user(user_id).is_none() {
+                    return Err(err(format!("user_id {user_id}: no such user")));
+                }
+                if token.trim().is_empty() {
+                    return Err(err("token: is empty".to_string()));
+                }
+                let expires_at = at.checked_add(self.settings.zsxq_token_ttl).unwrap_or(at);
+                self.planet.put_token(token, ZsxqToken { user_id, expires_at });
                 done(None)
             }
             Action::ExpireTokens { platform } => {

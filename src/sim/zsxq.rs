@@ -1,6 +1,6 @@
 //! The Knowledge Planet simulator: check-in projects (E9, E10), statistics (E11, E12), the
-//! ranking list (E13), check-in topics (E14) and the member summary (E6), in the wire format
-//! of `reference/zsxq-api.md`.
+//! ranking list (E13), check-in topics (E14), the member list (E4, owner/admin tokens only)
+//! and the member summary (E6), in the wire format of `reference/zsxq-api.md`.
 //!
 //! Quirks kept on purpose: HTTP 200 with `{"succeeded":false,"code",…}` for business errors;
 //! HTTP 401 for a missing or dead token; a wrong `x-signature` answers 1059, a missing one is
@@ -18,7 +18,9 @@ use sha1::Digest as _;
 use super::endpoint::Endpoint;
 use super::http::{SimRequest, SimResponse};
 use super::world::World;
-use super::world::planet::{Project, ProjectKind, ProjectStatus, Topic};
+use super::world::planet::{
+    MemberScope, MemberSort, MembersQuery, PlanetUser, Project, ProjectKind, ProjectStatus, Topic, member_update_time,
+};
 use crate::domain::time::{format_zsxq_time, parse_zsxq_time};
 
 /// Ranking page size.
@@ -27,6 +29,10 @@ pub const RANKING_PAGE: usize = 21;
 pub const TOPICS_MAX_COUNT: usize = 20;
 /// Largest `count` for the project list.
 pub const CHECKINS_MAX_COUNT: usize = 100;
+/// Largest `count` for the member list.
+pub const MEMBERS_MAX_COUNT: usize = 200;
+/// `expired_time` of a membership that never ends (owner, partners).
+pub const NEVER_EXPIRES: &str = "2286-11-21T01:46:39.999+0800";
 
 static MARKUP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<e [^>]*/>").unwrap_or_else(|_| unreachable!()));
 
@@ -138,6 +144,7 @@ impl World {
         match endpoint {
             Endpoint::ZsxqCheckins => r.checkins(req, caller),
             Endpoint::ZsxqMemberSummary => r.member_summary(&params[1]),
+            Endpoint::ZsxqMembers => r.members(req, caller),
             _ => {
                 let Some(cid) = params.get(1).and_then(|c| c.parse::<u64>().ok()) else {
                     return business_error(1007, "打卡项目不存在或已被删除");
@@ -417,28 +424,58 @@ impl Render<'_> {
         })
     }
 
-    fn member_summary(&self, uid: &str) -> SimResponse {
-        let Some(u) = uid.parse::<u64>().ok().and_then(|id| self.world.planet.user(id)) else {
-            return business_error(1007, "成员不存在");
+    /// E4: the member list, for the owner and admins only.
+    fn members(&self, req: &SimRequest, caller: &Caller) -> SimResponse {
+        if !self.world.planet.is_admin(caller.user_id) {
+            return business_error(1030, "没有权限");
+        }
+        let query = match members_query(req) {
+            Ok(Some(q)) => q,
+            Ok(None) => return ok(json!({"members": []})),
+            Err(r) => return r,
         };
-        let joined_days = (self.now.as_second() - u.join_time.as_second()).max(0) / 86_400 + 1;
+        let list: Vec<Value> =
+            self.world.planet.members_page(&query, self.now).into_iter().map(|u| self.member(u)).collect();
+        ok(json!({"members": list}))
+    }
+
+    /// A member as E4/E5/E6 show it to the owner and admins.
+    fn member(&self, u: &PlanetUser) -> Value {
         let expired = match u.expired_time {
             Some(t) => format_zsxq_time(t),
-            None => "2286-11-21T01:46:39.999+0800".to_string(),
+            None => NEVER_EXPIRES.to_string(),
         };
         let mut member = json!({
+            "group_id": self.world.planet.group_id,
             "user_id": u.user_id,
             "name": u.name,
             "avatar_url": self.avatar(u.user_id),
             "number": u.number,
             "join_time": format_zsxq_time(u.join_time),
-            "status": if u.exited_at.is_some_and(|e| e <= self.now) { "exited" } else { "joined" },
+            "update_time": format_zsxq_time(member_update_time(u, self.now)),
             "expired_time": expired,
-            "introduction": u.description.clone().unwrap_or_default(),
+            "isolated": false,
+            "status": if u.exited_at.is_some_and(|e| e <= self.now) { "exited" } else { "joined" },
         });
         if !u.alias.is_empty() {
             member["alias"] = Value::String(u.alias.clone());
         }
+        if let Some(d) = &u.description {
+            member["description"] = Value::String(d.clone());
+        }
+        if let Some(l) = &u.location {
+            member["location"] = Value::String(l.clone());
+        }
+        member
+    }
+
+    fn member_summary(&self, uid: &str) -> SimResponse {
+        let Some(u) = uid.parse::<u64>().ok().and_then(|id| self.world.planet.user(id)) else {
+            return business_error(1007, "成员不存在");
+        };
+        let joined_days = (self.now.as_second() - u.join_time.as_second()).max(0) / 86_400 + 1;
+        let mut member = self.member(u);
+        member["introduction"] = Value::String(u.description.clone().unwrap_or_default());
         ok(json!({
             "joined_days": joined_days,
             "topics_count": self.world.planet.topics_count(u.user_id),
@@ -449,6 +486,65 @@ impl Render<'_> {
             "member": member,
         }))
     }
+}
+
+/// Reads an E4 query; `Ok(None)` for a valid but impossible combination (zsxq answers an
+/// empty list), `Err` for a bad parameter.
+fn members_query(req: &SimRequest) -> Result<Option<MembersQuery>, SimResponse> {
+    let count = match req.query_param("count") {
+        None => return Err(business_error(14001, "无效的count")),
+        Some(_) => count_param(req, MEMBERS_MAX_COUNT, MEMBERS_MAX_COUNT)?,
+    };
+    let scope = match req.query_param("scope").as_deref() {
+        None | Some("") | Some("all") => MemberScope::All,
+        Some("privileged") => MemberScope::Privileged,
+        Some("privileged_and_volunteer") => MemberScope::PrivilegedAndVolunteer,
+        Some("expired") => MemberScope::Expired,
+        Some("trial") => MemberScope::Trial,
+        Some("regular") => MemberScope::Regular,
+        Some(_) => return Err(business_error(1004, "参数scope错误")),
+    };
+    let sort = match req.query_param("sort").as_deref() {
+        None | Some("") | Some("join_time") => MemberSort::JoinTime,
+        Some("expired_time") => MemberSort::ExpiredTime,
+        Some("update_time") => MemberSort::UpdateTime,
+        Some("number") => MemberSort::Number,
+        Some(_) => return Err(business_error(1004, "参数sort错误")),
+    };
+    let descending = match req.query_param("order").as_deref() {
+        None | Some("") | Some("desc") => true,
+        Some("asc") => false,
+        Some(_) => return Err(business_error(1004, "参数order错误")),
+    };
+    let time = |name: &str| match req.query_param(name) {
+        None => Ok(None),
+        Some(t) if t.is_empty() => Ok(None),
+        Some(t) => parse_zsxq_time(&t).map(Some).map_err(|_| business_error(1004, &format!("参数{name}错误"))),
+    };
+    let (begin, end) = (time("begin_time")?, time("end_time")?);
+    let page_tag = match req.query_param("page_tag") {
+        None => None,
+        Some(t) if t.is_empty() => None,
+        Some(t) => Some(t.parse::<u32>().map_err(|_| business_error(1004, "参数page_tag错误"))?),
+    };
+    let (mut joined, mut exited) = (false, false);
+    for f in req.query_param("filter").as_deref().unwrap_or("joined,exited").split(',') {
+        match f.trim() {
+            "joined" => joined = true,
+            "exited" => exited = true,
+            "" => {}
+            _ => return Err(business_error(1004, "参数filter错误")),
+        }
+    }
+    if !joined && !exited {
+        (joined, exited) = (true, true);
+    }
+    let valid = match sort {
+        MemberSort::ExpiredTime => matches!(scope, MemberScope::Regular | MemberScope::Expired),
+        MemberSort::Number => scope == MemberScope::Expired,
+        MemberSort::JoinTime | MemberSort::UpdateTime => true,
+    };
+    Ok(valid.then_some(MembersQuery { count, scope, sort, descending, begin, end, page_tag, joined, exited }))
 }
 
 fn count_param(req: &SimRequest, default: usize, max: usize) -> Result<usize, SimResponse> {
@@ -471,6 +567,45 @@ fn snippet(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn get(query: &str) -> SimRequest {
+        SimRequest {
+            method: axum::http::Method::GET,
+            path: "/v2/groups/1/members".into(),
+            query: query.into(),
+            headers: Default::default(),
+            body: Default::default(),
+            host: "127.0.0.1:1".into(),
+            peer: std::net::IpAddr::from([127, 0, 0, 1]),
+        }
+    }
+
+    fn code(r: SimResponse) -> i64 {
+        serde_json::from_slice::<Value>(&r.body).unwrap()["code"].as_i64().unwrap()
+    }
+
+    #[test]
+    fn member_queries_need_a_count_and_refuse_bad_values() {
+        assert_eq!(code(members_query(&get("")).unwrap_err()), 14001, "count is required");
+        assert_eq!(code(members_query(&get("count=201")).unwrap_err()), 14001);
+        assert_eq!(code(members_query(&get("count=0")).unwrap_err()), 14001);
+        assert_eq!(code(members_query(&get("count=20&scope=vip")).unwrap_err()), 1004);
+        assert_eq!(code(members_query(&get("count=20&end_time=yesterday")).unwrap_err()), 1004);
+        let q = members_query(&get("count=200")).unwrap().unwrap();
+        assert_eq!(
+            (q.count, q.scope, q.sort, q.descending, q.joined, q.exited),
+            (200, MemberScope::All, MemberSort::JoinTime, true, true, true)
+        );
+        let q = members_query(&get("count=5&order=asc&filter=exited&end_time=2025-12-09T22%3A54%3A37.399%2B0800"))
+            .unwrap()
+            .unwrap();
+        assert_eq!((q.descending, q.joined, q.exited), (false, false, true));
+        assert_eq!(q.end, Some("2025-12-09T14:54:37.399Z".parse().unwrap()));
+        // Sorts that only go with some scopes give an empty list, not an error.
+        assert_eq!(members_query(&get("count=5&sort=number")).unwrap(), None);
+        assert_eq!(members_query(&get("count=5&sort=expired_time&scope=privileged")).unwrap(), None);
+        assert!(members_query(&get("count=5&sort=number&scope=expired&page_tag=9")).unwrap().is_some());
+    }
 
     #[test]
     fn visible_chars_ignore_markup_and_spaces() {

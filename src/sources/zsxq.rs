@@ -1,5 +1,6 @@
 //! The Knowledge Planet (知识星球, zsxq) adapter: the check-in project lists (E9), one
-//! project (E10), the accumulated ranking list (E13) and the check-in topics (E14) of
+//! project (E10), the accumulated ranking list (E13), the check-in topics (E14), the
+//! member list (E4, owner/admin tokens) and one member's summary (E6) of
 //! `reference/zsxq-api.md`, over HTTPS with the web cookie `zsxq_access_token`.
 //!
 //! Every request is paced (one shared [`Pacer`]), optionally signed (a fresh
@@ -30,6 +31,8 @@ use crate::records::parse::PageError;
 pub const TOPICS_PER_PAGE: usize = 20;
 /// Projects asked for per scope (there is no paging; a full answer may be truncated).
 pub const PROJECTS_PER_SCOPE: usize = 100;
+/// Members per page of the member list (zsxq's largest `count`).
+pub const MEMBERS_PER_PAGE: usize = 200;
 /// Warn when the token has fewer days than this left.
 pub const EXPIRY_WARNING_DAYS: i64 = 7;
 
@@ -58,6 +61,25 @@ impl ProjectScope {
             ProjectScope::Ongoing => "ongoing",
             ProjectScope::Closed => "closed",
             ProjectScope::Over => "over",
+        }
+    }
+}
+
+/// `order` of the member list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberOrder {
+    /// Newest first (zsxq's default).
+    Desc,
+    /// Oldest first.
+    Asc,
+}
+
+impl MemberOrder {
+    /// The `order` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberOrder::Desc => "desc",
+            MemberOrder::Asc => "asc",
         }
     }
 }
@@ -150,6 +172,32 @@ impl ZsxqClient {
             q.push_str(&percent_encode(t));
         }
         self.get(ctx, &q).await
+    }
+
+    /// E4: up to `count` members ordered by `join_time` (`desc`: newest first; `asc`:
+    /// oldest first), bounded by `begin_time`/`end_time` (inclusive, zsxq format), joined
+    /// and exited alike. Only the owner and admins may list members.
+    pub async fn members_page(
+        &self,
+        ctx: &RunContext,
+        count: usize,
+        order: MemberOrder,
+        begin_time: Option<&str>,
+        end_time: Option<&str>,
+    ) -> Result<ZsxqAnswer, Failure> {
+        let mut q = format!("/members?count={count}&scope=all&sort=join_time&order={}", order.as_str());
+        for (name, value) in [("begin_time", begin_time), ("end_time", end_time)] {
+            if let Some(t) = value {
+                q.push_str(&format!("&{name}={}", percent_encode(t)));
+            }
+        }
+        q.push_str("&filter=joined%2Cexited");
+        self.get(ctx, &q).await
+    }
+
+    /// E6: one member's summary (with their member number).
+    pub async fn member_summary(&self, ctx: &RunContext, user_id: &str) -> Result<ZsxqAnswer, Failure> {
+        self.get(ctx, &format!("/members/{}/summary", percent_encode(user_id))).await
     }
 
     fn token(&self) -> Result<SecretString, Failure> {

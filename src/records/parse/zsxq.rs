@@ -1,5 +1,5 @@
 //! zsxq (Knowledge Planet) pages: check-in projects (E9/E10), check-in topics
-//! (E14) and the accumulated ranking list (E13). Envelope: `{succeeded,
+//! (E14), the accumulated ranking list (E13) and members (E4 list, E6 summary). Envelope: `{succeeded,
 //! resp_data}` on success, `{succeeded:false, code, error, info}` on failure.
 
 use jiff::{SignedDuration, Timestamp};
@@ -285,6 +285,93 @@ pub fn parse_ranking(body: &[u8], checkin_id: &CheckinId, raw: &RawEntry) -> Res
     Ok(out)
 }
 
+// ---- members (E4, E6) ----
+
+#[derive(Deserialize)]
+struct MembersData {
+    #[serde(default)]
+    members: Vec<MemberDto>,
+}
+
+#[derive(Deserialize)]
+struct MemberSummaryData {
+    #[serde(default)]
+    member: Option<MemberDto>,
+}
+
+#[derive(Deserialize)]
+struct MemberDto {
+    #[serde(default)]
+    user_id: Option<IdText>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    alias: Option<String>,
+    #[serde(default)]
+    number: Option<IdText>,
+    #[serde(default)]
+    join_time: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// A page of the member list (E4), in the order zsxq sent it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MembersPage {
+    /// One sighting per member: name, 星球名片, 成员编号, join time and whether they
+    /// left (`status: exited`).
+    pub members: Vec<PlanetUserSighting>,
+}
+
+fn member(m: MemberDto, record: &str, raw: &RawEntry, position: Option<u32>) -> Result<PlanetUserSighting, PageError> {
+    let id = m
+        .user_id
+        .as_ref()
+        .and_then(IdText::nonempty)
+        .ok_or_else(|| PageError::record(record, "user_id", "is missing"))?
+        .to_string();
+    let record = format!("member {id}");
+    let exited = match m.status.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("joined") => Some(false),
+        Some("exited") => Some(true),
+        Some(other) => return Err(PageError::record(&record, "status", format!("`{other}` is not joined or exited"))),
+    };
+    Ok(PlanetUserSighting {
+        user_id: PlanetUserId::new(id),
+        name: m.name,
+        alias: m.alias,
+        number: m.number.as_ref().and_then(IdText::nonempty).map(str::to_string),
+        wechat_name: None,
+        joined_planet_at: time(&m.join_time, &record, "join_time")?,
+        exited,
+        seen_at: raw.fetched_at,
+        source: SourceRef { raw_id: raw.raw_id.clone(), position },
+    })
+}
+
+/// Parses a page of `GET /v2/groups/{gid}/members?count=…` (the owner/admin member list).
+pub fn parse_members(body: &[u8], raw: &RawEntry) -> Result<MembersPage, PageError> {
+    let data: MembersData = open(body, "members")?;
+    let members = data
+        .members
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| member(m, &format!("members[{i}]"), raw, Some(i as u32)))
+        .collect::<Result<_, _>>()?;
+    Ok(MembersPage { members })
+}
+
+/// Parses `GET /v2/groups/{gid}/members/{user_id}/summary` (one member's summary, E6).
+pub fn parse_member_summary(body: &[u8], raw: &RawEntry) -> Result<PlanetUserSighting, PageError> {
+    let data: MemberSummaryData = open(body, "member summary")?;
+    let m = data.member.ok_or_else(|| PageError::Malformed {
+        endpoint: "member summary",
+        reason: "resp_data.member is missing".into(),
+    })?;
+    member(m, "member", raw, None)
+}
+
 // ---- projects (E9, E10) ----
 
 #[derive(Deserialize)]
@@ -480,6 +567,71 @@ mod tests {
             parse_ranking(bad, &cid, &raw()).unwrap_err().to_string(),
             "ranking_list[0]: checkined_days: -2 is not a count"
         );
+    }
+
+    #[test]
+    fn members_parse_numbers_join_times_and_exits() {
+        let body = r#"{"succeeded":true,"resp_data":{"members":[
+ {"group_id":88880000000001,"user_id":400000000002,"name":"Bob","number":1024,"avatar_url":"https://images.zsxq.com/c",
+  "alias":"鲍勃","join_time":"2025-10-01T09:00:00.123+0800","update_time":"2025-10-02T09:00:00.000+0800",
+  "expired_time":"2286-11-21T01:46:39.999+0800","isolated":false,"status":"joined","location":"广东"},
+ {"user_id":"400000000003","name":"Carol","number":"1025","join_time":"2025-10-01T09:00:00.123+0800","status":"exited"},
+ {"user_id":400000000004}]}}"#;
+        let page = parse_members(body.as_bytes(), &raw()).unwrap();
+        let m = &page.members;
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[0].user_id.as_str(), "400000000002");
+        assert_eq!(
+            (m[0].number.as_deref(), m[0].alias.as_deref(), m[0].exited),
+            (Some("1024"), Some("鲍勃"), Some(false))
+        );
+        assert_eq!(m[0].joined_planet_at, Some("2025-10-01T01:00:00.123Z".parse().unwrap()));
+        assert_eq!(m[0].seen_at, raw().fetched_at);
+        assert_eq!(m[0].source, SourceRef { raw_id: "raw-000000000007".into(), position: Some(0) });
+        assert_eq!((m[1].number.as_deref(), m[1].exited), (Some("1025"), Some(true)), "numbers as strings too");
+        let bare = &m[2];
+        assert_eq!(
+            (bare.name.as_deref(), bare.number.as_deref(), bare.joined_planet_at, bare.exited),
+            (None, None, None, None)
+        );
+        let empty = parse_members(br#"{"succeeded":true,"resp_data":{}}"#, &raw()).unwrap();
+        assert!(empty.members.is_empty(), "no members field: no members");
+    }
+
+    #[test]
+    fn bad_members_name_the_record_and_field() {
+        let bad = |body: &str| parse_members(body.as_bytes(), &raw()).unwrap_err().to_string();
+        assert_eq!(
+            bad(r#"{"succeeded":true,"resp_data":{"members":[{"name":"x"}]}}"#),
+            "members[0]: user_id: is missing"
+        );
+        assert!(
+            bad(r#"{"succeeded":true,"resp_data":{"members":[{"user_id":5,"join_time":"today"}]}}"#)
+                .starts_with("member 5: join_time: `today` is not a zsxq time"),
+        );
+        assert_eq!(
+            bad(r#"{"succeeded":true,"resp_data":{"members":[{"user_id":5,"status":"banned"}]}}"#),
+            "member 5: status: `banned` is not joined or exited"
+        );
+        assert_eq!(
+            bad(r#"{"succeeded":true,"resp_data":{"members":[{"user_id":5.5}]}}"#).split(':').next(),
+            Some("members")
+        );
+        let refused = r#"{"succeeded":false,"code":1030,"info":"","resp_data":{},"error":"没有权限"}"#;
+        assert_eq!(
+            parse_members(refused.as_bytes(), &raw()).unwrap_err(),
+            PageError::Api { platform: "zsxq", code: 1030, message: "没有权限".into() }
+        );
+    }
+
+    #[test]
+    fn a_member_summary_gives_the_member() {
+        let body = br#"{"succeeded":true,"resp_data":{"joined_days":40,"topics_count":3,"paid":true,
+ "member":{"user_id":400000000002,"name":"Bob","number":77,"join_time":"2025-10-01T09:00:00.000+0800","status":"joined","introduction":""}}}"#;
+        let s = parse_member_summary(body, &raw()).unwrap();
+        assert_eq!((s.user_id.as_str(), s.number.as_deref(), s.exited), ("400000000002", Some("77"), Some(false)));
+        let missing = parse_member_summary(br#"{"succeeded":true,"resp_data":{"joined_days":1}}"#, &raw()).unwrap_err();
+        assert!(matches!(missing, PageError::Malformed { .. }));
     }
 
     #[test]

@@ -51,7 +51,7 @@ use crate::sources::wxpay::WxpayClient;
 use crate::store::Store;
 
 /// Automatic resends after a failure that moved no money (the owner: "retry once").
-pub const DEFAULT_AUTO_RETRIES: u32 = 1;
+pub const DEFAULT_AUTO_RETRIES: u32 = crate::config::DEFAULT_AUTO_RETRIES;
 /// The actor the executor writes into the audit log.
 pub const ACTOR: &str = "campdesk";
 /// The engine task id under which the executor shows its status.
@@ -76,6 +76,14 @@ pub struct ExecutorSettings {
     pub tick: Duration,
     /// Where the refund-notification listener binds (when `wxpay.notify_url` is set).
     pub notify_bind: std::net::SocketAddr,
+}
+
+impl ExecutorSettings {
+    /// The defaults with camps.toml's `wxpay.auto_retries`.
+    pub fn for_config(config: &Config) -> ExecutorSettings {
+        let auto_retries = config.wxpay.as_ref().map_or(DEFAULT_AUTO_RETRIES, |w| w.auto_retries);
+        ExecutorSettings { auto_retries, ..ExecutorSettings::default() }
+    }
 }
 
 impl Default for ExecutorSettings {

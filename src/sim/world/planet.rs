@@ -301,6 +301,65 @@ fn streak(days: &BTreeSet<Day>, today: Day) -> u32 {
     n
 }
 
+/// `scope` of the member list (E4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberScope {
+    /// Everyone.
+    All,
+    /// The owner and admins (partners).
+    Privileged,
+    /// The same (the sim has no volunteers).
+    PrivilegedAndVolunteer,
+    /// Members whose membership ran out.
+    Expired,
+    /// Trial members (the sim has none).
+    Trial,
+    /// Paying members whose membership runs.
+    Regular,
+}
+
+/// `sort` of the member list (E4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberSort {
+    /// `join_time` (the default).
+    JoinTime,
+    /// `expired_time` (only with the regular or expired scopes).
+    ExpiredTime,
+    /// `update_time`.
+    UpdateTime,
+    /// `number` (only with the expired scope; pages by `page_tag`).
+    Number,
+}
+
+/// One E4 request, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MembersQuery {
+    /// Rows wanted (1–200).
+    pub count: usize,
+    /// Which members.
+    pub scope: MemberScope,
+    /// Sort field.
+    pub sort: MemberSort,
+    /// Newest/highest first (the default).
+    pub descending: bool,
+    /// Inclusive lower bound of the (time) sort field.
+    pub begin: Option<Timestamp>,
+    /// Inclusive upper bound of the (time) sort field.
+    pub end: Option<Timestamp>,
+    /// The last `number` seen (sort = number).
+    pub page_tag: Option<u32>,
+    /// List members still in the planet.
+    pub joined: bool,
+    /// List members who left.
+    pub exited: bool,
+}
+
+/// When a member's record last changed: their exit, else their joining (the sim keeps no
+/// other history per member).
+pub fn member_update_time(u: &PlanetUser, now: Timestamp) -> Timestamp {
+    u.exited_at.filter(|e| *e <= now).unwrap_or(u.join_time)
+}
+
 /// A zsxq access token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZsxqToken {
@@ -323,6 +382,7 @@ pub struct Planet {
     projects: BTreeMap<u64, Project>,
     tokens: BTreeMap<String, ZsxqToken>,
     topic_counts: HashMap<u64, u32>,
+    admins: BTreeSet<u64>,
 }
 
 impl Planet {
@@ -339,7 +399,71 @@ impl Planet {
             projects: BTreeMap::new(),
             tokens: BTreeMap::new(),
             topic_counts: HashMap::new(),
+            admins: BTreeSet::new(),
         }
+    }
+
+    /// Whether `user_id` sees the owner/admin views (the owner and the admins).
+    pub fn is_admin(&self, user_id: u64) -> bool {
+        user_id == self.owner_user_id || self.admins.contains(&user_id)
+    }
+
+    /// Makes `user_id` an admin (partner) or takes the role away.
+    pub fn set_admin(&mut self, user_id: u64, admin: bool) {
+        if admin {
+            self.admins.insert(user_id);
+        } else {
+            self.admins.remove(&user_id);
+        }
+    }
+
+    /// The member list of E4 for `query` at `now`: members who had joined by then, in
+    /// the query's order (ties in the sort field by user id, reversed with `desc`), at
+    /// most `count`.
+    pub fn members_page(&self, query: &MembersQuery, now: Timestamp) -> Vec<&PlanetUser> {
+        let privileged = |u: &PlanetUser| self.is_admin(u.user_id);
+        let expired = |u: &PlanetUser| u.expired_time.is_some_and(|t| t < now);
+        let mut rows: Vec<(i128, &PlanetUser)> = self
+            .users
+            .values()
+            .filter(|u| u.join_time <= now)
+            .filter(|u| {
+                let exited = u.exited_at.is_some_and(|e| e <= now);
+                if exited { query.exited } else { query.joined }
+            })
+            .filter(|u| match query.scope {
+                MemberScope::All => true,
+                MemberScope::Privileged | MemberScope::PrivilegedAndVolunteer => privileged(u),
+                MemberScope::Expired => !privileged(u) && expired(u),
+                MemberScope::Trial => false,
+                MemberScope::Regular => !privileged(u) && !expired(u),
+            })
+            .filter_map(|u| {
+                let key = match query.sort {
+                    MemberSort::JoinTime => u.join_time.as_millisecond().into(),
+                    MemberSort::UpdateTime => member_update_time(u, now).as_millisecond().into(),
+                    MemberSort::ExpiredTime => u.expired_time?.as_millisecond().into(),
+                    MemberSort::Number => i128::from(u.number),
+                };
+                Some((key, u))
+            })
+            .filter(|(key, _)| match query.sort {
+                MemberSort::Number => match query.page_tag {
+                    Some(tag) if query.descending => *key < i128::from(tag),
+                    Some(tag) => *key > i128::from(tag),
+                    None => true,
+                },
+                _ => {
+                    query.begin.is_none_or(|b| *key >= i128::from(b.as_millisecond()))
+                        && query.end.is_none_or(|e| *key <= i128::from(e.as_millisecond()))
+                }
+            })
+            .collect();
+        rows.sort_by_key(|(key, u)| (*key, u.user_id));
+        if query.descending {
+            rows.reverse();
+        }
+        rows.into_iter().take(query.count).map(|(_, u)| u).collect()
     }
 
     /// All users by id.
@@ -494,6 +618,66 @@ mod tests {
         let streaks = p.ranking(ProjectKind::Continuous, today).to_vec();
         assert_eq!(streaks[0], RankRow { rank: 1, user_id: 1, days: 2 });
         assert_eq!(streaks.len(), 3, "yesterday's posters keep a streak of 1");
+    }
+
+    fn user(id: u64, number: u32, joined: &str) -> PlanetUser {
+        PlanetUser {
+            user_id: id,
+            name: format!("u{id}"),
+            alias: String::new(),
+            number,
+            join_time: ts(joined),
+            exited_at: None,
+            location: None,
+            description: None,
+            expired_time: Some(ts("2026-10-01T00:00:00Z")),
+        }
+    }
+
+    fn query(count: usize) -> MembersQuery {
+        MembersQuery {
+            count,
+            scope: MemberScope::All,
+            sort: MemberSort::JoinTime,
+            descending: true,
+            begin: None,
+            end: None,
+            page_tag: None,
+            joined: true,
+            exited: true,
+        }
+    }
+
+    #[test]
+    fn member_pages_sort_bound_inclusively_and_filter() {
+        let mut owner = user(1, 1, "2025-01-01T00:00:00Z");
+        owner.expired_time = None;
+        let mut p = Planet::new(9, "p", owner);
+        p.put_user(user(10, 2, "2025-10-01T00:00:00Z"));
+        p.put_user(user(11, 3, "2025-10-01T00:00:00Z"));
+        p.put_user(user(12, 4, "2025-10-02T00:00:00Z"));
+        let mut gone = user(13, 5, "2025-09-01T00:00:00Z");
+        gone.exited_at = Some(ts("2025-10-05T00:00:00Z"));
+        p.put_user(gone);
+        p.put_user(user(14, 6, "2025-12-01T00:00:00Z"));
+        let now = ts("2025-11-01T00:00:00Z");
+        let ids_of =
+            |p: &Planet, q: &MembersQuery| p.members_page(q, now).iter().map(|u| u.user_id).collect::<Vec<_>>();
+        let ids = |q: &MembersQuery| ids_of(&p, q);
+        assert_eq!(ids(&query(10)), [12, 11, 10, 13, 1], "newest first, ties by id reversed, not yet joined absent");
+        assert_eq!(ids(&query(2)), [12, 11]);
+        let q = MembersQuery { end: Some(ts("2025-10-01T00:00:00Z")), ..query(10) };
+        assert_eq!(ids(&q), [11, 10, 13, 1], "end_time is inclusive");
+        let q = MembersQuery { descending: false, begin: Some(ts("2025-10-01T00:00:00Z")), ..q };
+        assert_eq!(ids(&q), [10, 11], "both bounds inclusive, oldest first");
+        let q = MembersQuery { joined: false, ..query(10) };
+        assert_eq!(ids(&q), [13], "filter=exited");
+        let q = MembersQuery { scope: MemberScope::Privileged, ..query(10) };
+        assert_eq!(ids(&q), [1]);
+        p.set_admin(12, true);
+        assert!(p.is_admin(12) && p.is_admin(1) && !p.is_admin(10));
+        let q = MembersQuery { scope: MemberScope::Regular, ..query(10) };
+        assert_eq!(ids_of(&p, &q), [11, 10, 13]);
     }
 
     #[test]

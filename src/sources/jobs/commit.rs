@@ -23,7 +23,7 @@ use crate::records::cursors::{self, CursorKey};
 use crate::records::ingest::{self, IngestError};
 use crate::records::parse::PageError;
 use crate::records::parse::wecom::BillPage;
-use crate::records::parse::zsxq::{ParsedRanking, TopicsPage};
+use crate::records::parse::zsxq::{MembersPage, ParsedRanking, TopicsPage};
 use crate::records::raw::{self, NewRaw, RawEntry, RawRequest};
 use crate::records::snapshot::GroupSnapshot;
 use crate::records::{RecordsError, Source};
@@ -125,6 +125,14 @@ impl Relabel for ParsedRanking {
         }
         for u in &mut self.users {
             u.source.raw_id = raw_id.to_string();
+        }
+    }
+}
+
+impl Relabel for MembersPage {
+    fn relabel(&mut self, raw_id: &str) {
+        for m in &mut self.members {
+            m.source.raw_id = raw_id.to_string();
         }
     }
 }

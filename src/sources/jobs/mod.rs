@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `zsxq` | [`ProjectsJob`] | the planet's check-in projects, all three scopes |
 //! | `zsxq:<camp>` | [`CampCheckinsJob`] | the camp's project, ranking list and check-in topics |
+//! | `zsxq/members` | [`PlanetMembersJob`] | the planet's member list: member numbers, exits |
 //! | `wecom` | [`BillsJob`] | 对外收款 bills of every camp |
 //! | `wecom:<camp>` | [`CampGroupsJob`] | the camp's customer groups, as snapshots |
 //!
@@ -17,6 +18,7 @@ mod checkins;
 pub(crate) mod commit;
 pub mod finals;
 mod groups;
+pub mod members;
 pub mod ranking;
 pub mod runs;
 pub mod topics;
@@ -27,6 +29,7 @@ use std::time::Duration;
 pub use bills::{BillsJob, LOOKBACK_DAYS, WINDOW_SECS, start_of_bills, windows as bill_windows};
 pub use checkins::{CampCheckinsJob, ProjectsJob};
 pub use groups::CampGroupsJob;
+pub use members::PlanetMembersJob;
 
 use super::http::HttpSettings;
 use super::meter::SyncMeter;
@@ -149,6 +152,8 @@ pub enum TaskKind {
     Projects,
     /// `zsxq:<camp>`.
     CampCheckins(CampId),
+    /// `zsxq/members`: the planet's member list.
+    PlanetMembers,
     /// `wecom`: bills of every camp.
     Bills,
     /// `wecom:<camp>`.
@@ -193,8 +198,12 @@ pub fn plan(config: &Arc<Config>, store: &Arc<Store>, options: &SourceOptions) -
         Ok(client) => {
             p.zsxq = Some(client.clone());
             p.jobs.push((Arc::new(ProjectsJob::new(env.clone(), client.clone())), TaskKind::Projects));
+            p.jobs.push((Arc::new(PlanetMembersJob::new(env.clone(), client.clone())), TaskKind::PlanetMembers));
         }
-        Err(reason) => p.disabled.push((TaskId::new("zsxq", None), reason.clone())),
+        Err(reason) => {
+            p.disabled.push((TaskId::new("zsxq", None), reason.clone()));
+            p.disabled.push((TaskId::part("zsxq", members::PART), reason.clone()));
+        }
     }
     for camp in &config.camps {
         let id = TaskId::new("zsxq", Some(camp.id.as_str()));
