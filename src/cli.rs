@@ -418,6 +418,19 @@ pub struct BenchMatchArgs {
     /// (participant-weighted; more auto links, less safe).
     #[arg(long)]
     pub lenient: bool,
+    /// Extra seeds measured on smaller communities (seed+1 … seed+N), to show the
+    /// figures are not one lucky seed (0 skips them).
+    #[arg(long, default_value_t = 5)]
+    pub seeds: u64,
+    /// Persons in each extra-seed community.
+    #[arg(long, default_value_t = 1000)]
+    pub seed_persons: usize,
+    /// Payers per camp in the extra-seed communities.
+    #[arg(long, default_value_t = 250)]
+    pub seed_camp_size: usize,
+    /// Skip the runs without the member export.
+    #[arg(long)]
+    pub export_only: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -19,10 +19,12 @@ use crate::matching::{CampInput, Matcher, Policy};
 #[derive(Debug, Serialize)]
 struct Run {
     name: String,
+    seed: u64,
     persons: usize,
     camps: usize,
     payments: usize,
     planet_users: usize,
+    member_export: bool,
     exhaustive: bool,
     strict_unique: bool,
     threads: usize,
@@ -42,10 +44,23 @@ struct Run {
     metrics: Metrics,
 }
 
+/// How one run is set up.
+struct Setup<'a> {
+    name: &'a str,
+    exhaustive: bool,
+    strict_unique: bool,
+    threads: usize,
+}
+
 pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
     if args.persons == 0 || args.camp_size == 0 || args.threads == 0 {
         return Err(CommandError::user("--persons, --camp-size and --threads must be at least 1"));
     }
+    if args.seeds > 0 && (args.seed_persons == 0 || args.seed_camp_size == 0) {
+        return Err(CommandError::user("--seed-persons and --seed-camp-size must be at least 1"));
+    }
+    let exports: &[bool] = if args.export_only { &[true] } else { &[true, false] };
+    let setup = |name, exhaustive, strict_unique| Setup { name, exhaustive, strict_unique, threads: args.threads };
     let mut runs = Vec::new();
     if args.baseline_persons > 0 {
         let o = WorldOptions {
@@ -54,18 +69,49 @@ pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
             camp_size: args.baseline_persons,
             ..WorldOptions::default()
         };
-        runs.push(measure("baseline: all pairs, one camp", &o, true, true, args.threads));
-        runs.push(measure("blocked: same community", &o, false, true, args.threads));
+        runs.push(measure(&setup("baseline: all pairs, one camp", true, true), &o));
+        runs.push(measure(&setup("blocked: same community", false, true), &o));
     }
-    let o =
-        WorldOptions { seed: args.seed, persons: args.persons, camp_size: args.camp_size, ..WorldOptions::default() };
-    runs.push(measure("blocked: large community", &o, false, true, args.threads));
-    if args.lenient {
-        runs.push(measure("blocked, lenient uniqueness: large community", &o, false, false, args.threads));
+    for &member_export in exports {
+        let o = WorldOptions {
+            seed: args.seed,
+            persons: args.persons,
+            camp_size: args.camp_size,
+            member_export,
+            ..WorldOptions::default()
+        };
+        let name = if member_export {
+            "blocked: large community, member export imported"
+        } else {
+            "blocked: large community, no member export"
+        };
+        runs.push(measure(&setup(name, false, true), &o));
+        if args.lenient {
+            runs.push(measure(&setup("blocked, lenient uniqueness: large community", false, false), &o));
+        }
+    }
+    let mut seed_runs = Vec::new();
+    for seed in (1..=args.seeds).map(|i| args.seed + i) {
+        for &member_export in exports {
+            let o = WorldOptions {
+                seed,
+                persons: args.seed_persons,
+                camp_size: args.seed_camp_size,
+                member_export,
+                ..WorldOptions::default()
+            };
+            let name = if member_export { "seed, member export" } else { "seed, no member export" };
+            seed_runs.push(measure(&setup(name, false, true), &o));
+        }
     }
 
     if args.json {
-        print_json(&runs)?;
+        #[derive(Serialize)]
+        struct Out<'a> {
+            runs: &'a [Run],
+            seeds: &'a [Run],
+        }
+        print_json(&Out { runs: &runs, seeds: &seed_runs })?;
     } else {
         for r in &runs {
             print_run(r);
@@ -78,11 +124,14 @@ pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
                 args.baseline_persons, pairs_ratio, time_ratio
             );
         }
+        if !seed_runs.is_empty() {
+            print_seeds(&seed_runs, args.seed_persons, args.seed_camp_size);
+        }
     }
     Ok(Exit::Ok)
 }
 
-fn measure(name: &str, o: &WorldOptions, exhaustive: bool, strict_unique: bool, threads: usize) -> Run {
+fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
     let start = Instant::now();
     let world = synthetic::build(o);
     let generate_secs = start.elapsed().as_secs_f64();
@@ -91,20 +140,22 @@ fn measure(name: &str, o: &WorldOptions, exhaustive: bool, strict_unique: bool, 
     let index = PlanetIndex::build(&world.planet_users, normalizer);
     let index_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let policy = Policy { exhaustive, strict_unique, ..Policy::default() };
-    let (metrics, scored, residue) = match_all(&world, &index, &policy, threads);
+    let policy = Policy { exhaustive: s.exhaustive, strict_unique: s.strict_unique, ..Policy::default() };
+    let (metrics, scored, residue) = match_all(&world, &index, &policy, s.threads);
     let match_secs = t.elapsed().as_secs_f64();
     let payments = world.camps.iter().map(|c| c.payments.len()).sum();
     let review_payments = metrics.review + metrics.unmatched;
     Run {
-        name: name.to_string(),
+        name: s.name.to_string(),
+        seed: o.seed,
         persons: o.persons,
         camps: world.camps.len(),
         payments,
         planet_users: world.planet_users.len(),
-        exhaustive,
-        strict_unique,
-        threads,
+        member_export: o.member_export,
+        exhaustive: s.exhaustive,
+        strict_unique: s.strict_unique,
+        threads: s.threads,
         generate_secs,
         index_secs,
         match_secs,
@@ -119,6 +170,40 @@ fn measure(name: &str, o: &WorldOptions, exhaustive: bool, strict_unique: bool, 
         card_share: metrics.card_share(),
         suggestion_right: metrics.review_suggestion_right as f64 / metrics.review_with_truth.max(1) as f64,
         metrics,
+    }
+}
+
+/// One line per seed, then the pooled figures and the Wilson bound over all seeds.
+fn print_seeds(runs: &[Run], persons: usize, camp_size: usize) {
+    println!("== seeds: {persons}-person communities, camps of {camp_size} payers");
+    println!("   seed  export  payments  auto  wrong  recall  review  cards");
+    let mut pooled: std::collections::BTreeMap<bool, Metrics> = Default::default();
+    for r in runs {
+        let m = &r.metrics;
+        println!(
+            "   {:>4}  {:>6}  {:>8}  {:>4}  {:>5}  {:>5.1}%  {:>5.1}%  {:>4.1}%",
+            r.seed,
+            if r.member_export { "yes" } else { "no" },
+            r.payments,
+            m.auto,
+            m.auto_wrong,
+            r.recall * 100.0,
+            r.review_share * 100.0,
+            r.card_share * 100.0
+        );
+        pooled.entry(r.member_export).or_default().merge(m);
+    }
+    for (export, m) in pooled.iter().rev() {
+        println!(
+            "   pooled, {}: {} auto links, {} wrong (Wilson 95% lower bound {:.5}), recall {:.1}%, review {:.1}%, cards {:.1}%",
+            if *export { "member export" } else { "no member export" },
+            m.auto,
+            m.auto_wrong,
+            m.precision_lower_bound(),
+            m.recall() * 100.0,
+            (m.review + m.unmatched) as f64 / m.payments.max(1) as f64 * 100.0,
+            m.card_share() * 100.0
+        );
     }
 }
 
@@ -177,7 +262,7 @@ fn peak_rss_mib() -> Option<f64> {
 
 fn print_run(r: &Run) {
     let m = &r.metrics;
-    println!("== {} ({} persons, seed-generated, {} thread(s))", r.name, r.persons, r.threads);
+    println!("== {} ({} persons, seed {}, {} thread(s))", r.name, r.persons, r.seed, r.threads);
     println!(
         "   {} payments in {} camp(s) × {} planet users; generated in {:.2} s",
         r.payments, r.camps, r.planet_users, r.generate_secs
@@ -218,4 +303,13 @@ fn print_run(r: &Run) {
         r.suggestion_right * 100.0,
         m.lost
     );
+    let left = (m.review + m.unmatched).max(1) as f64;
+    let mut causes = m.review_by_cause.clone();
+    causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    println!("   payments left to a person, by cause in the data:");
+    for (cause, n) in causes.iter().take(12) {
+        println!("     {:>5.1}%  {n:>6}  {cause}", *n as f64 / left * 100.0);
+    }
+    let codes: Vec<String> = m.review_by_code.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    println!("   their cards' reason codes: {}", codes.join(", "));
 }

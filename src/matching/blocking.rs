@@ -72,6 +72,7 @@ pub struct PlanetIndex<'a> {
     by_pinyin: FxMap<String, Vec<u32>>,
     by_fuzzy: FxMap<String, Vec<u32>>,
     by_gram: FxMap<String, Vec<u32>>,
+    by_wechat_raw: FxMap<String, Vec<u32>>,
     remark_patterns: Option<AhoCorasick>,
     pattern_texts: Vec<String>,
     han_shapes: [HanShape; 2],
@@ -124,6 +125,7 @@ impl<'a> PlanetIndex<'a> {
             by_pinyin: FxMap::default(),
             by_fuzzy: FxMap::default(),
             by_gram: FxMap::default(),
+            by_wechat_raw: FxMap::default(),
             remark_patterns: None,
             pattern_texts: Vec::new(),
             han_shapes: [HanShape::default(), HanShape::default()],
@@ -136,6 +138,9 @@ impl<'a> PlanetIndex<'a> {
                 continue;
             }
             idx.by_id.insert(u.user_id.as_str(), i);
+            if let Some(w) = u.wechat_name.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+                idx.by_wechat_raw.entry(w.to_string()).or_default().push(i);
+            }
             if let Some(n) = &u.number {
                 let n = n.trim().trim_start_matches('0');
                 if !n.is_empty() {
@@ -225,6 +230,11 @@ impl<'a> PlanetIndex<'a> {
     /// Users with a name form of exactly this text.
     pub fn with_text(&self, text: &str) -> &[u32] {
         self.by_text.get(text).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Users whose exported 微信昵称 is exactly this string (trimmed, decorations included).
+    pub fn with_wechat_raw(&self, raw: &str) -> &[u32] {
+        self.by_wechat_raw.get(raw.trim()).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Users with a name reading of exactly this pinyin.
@@ -361,7 +371,10 @@ fn grams(text: &str) -> Vec<String> {
 fn user_names(u: &PlanetUser, normalizer: &Normalizer) -> Vec<UserName> {
     let mut out = Vec::new();
     let mut add = |source, raw: &str, until| {
-        if raw.trim().is_empty() || out.iter().any(|n: &UserName| n.raw == raw) {
+        // The same string twice is one name, except the exported WeChat name, which
+        // says something of its own (the WeChat account's name) even when it equals the nickname.
+        let same = |n: &UserName| n.raw == raw && (source != NameSource::WechatExport || n.source == source);
+        if raw.trim().is_empty() || out.iter().any(same) {
             return;
         }
         out.push(UserName { source, raw: raw.to_string(), norm: normalizer.name(raw), until });

@@ -732,7 +732,8 @@ impl<'m> Matcher<'m> {
                 let chosen = solution.as_ref().and_then(|s| s.chosen[row]);
                 let margin = solution.as_ref().and_then(|s| s.margin[row]);
                 let amount = amount_code(payer.payment.amount, deposit);
-                let names_other = remark_names_other(payer, chosen.map(|e| edges[e].user), self.index, ctx);
+                let names_other = remark_names_other(payer, chosen.map(|e| edges[e].user), self.index, ctx)
+                    || chosen.is_some_and(|e| names_point_elsewhere(&comp, &edges, &edge_scored, scored, e));
                 let conflict = conflicts.contains_key(&pi) || id_conflict(&comp, &edges, &edge_scored, scored, pi);
                 if let Some(ei) = chosen {
                     suggestion.push((pi, edges[ei].user));
@@ -741,7 +742,7 @@ impl<'m> Matcher<'m> {
                         && margin.is_some_and(|m| m >= policy.margin)
                         && assign::mutual_best(&comp, &edges, ei, policy.margin)
                         && s.gate.passes()
-                        && (s.gate.id_grade() || s.gate.participant || !participants_known)
+                        && (s.gate.id_grade() || s.gate.participant || s.gate.corroborated || !participants_known)
                         && amount.is_none()
                         && !names_other
                         && !conflict;
@@ -756,7 +757,8 @@ impl<'m> Matcher<'m> {
                     if s.gate.same_name {
                         card_codes.insert(ReasonCode::SameName);
                     }
-                    let absent = participants_known && !s.gate.participant && !s.gate.id_grade();
+                    let absent =
+                        participants_known && !s.gate.participant && !s.gate.id_grade() && !s.gate.corroborated;
                     if absent {
                         card_codes.insert(ReasonCode::NotParticipating);
                     }
@@ -1148,6 +1150,25 @@ fn remark_names_other(payer: &Payer<'_>, chosen: Option<u32>, index: &PlanetInde
             && holders.len() <= 2
             && holders.iter().any(|&u| u != chosen && ctx.participants.get(u as usize).copied().unwrap_or(true))
     })
+}
+
+/// The chosen user shares no name with the payer (the remark alone chose it), while
+/// another candidate carries one of the payer's own names exactly: a remark naming a
+/// friend looks like this.
+fn names_point_elsewhere(
+    comp: &Component,
+    edges: &[Edge],
+    edge_scored: &[usize],
+    scored: &[Scored],
+    chosen: usize,
+) -> bool {
+    let payer = edges[chosen].payer;
+    if scored[edge_scored[chosen]].score.gate.name_exact {
+        return false;
+    }
+    comp.edges
+        .iter()
+        .any(|&ei| ei != chosen && edges[ei].payer == payer && scored[edge_scored[ei]].score.gate.name_exact)
 }
 
 /// `MULTI_SEAT` for a multiple of the deposit, `AMOUNT_ODD` for any other amount.
