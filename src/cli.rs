@@ -431,9 +431,22 @@ pub struct BenchMatchArgs {
     /// Skip the runs without the member export.
     #[arg(long)]
     pub export_only: bool,
+    /// Also print, per run, the payments of one kind with everything behind them
+    /// (payer, linked and true user, the person's noise, every signal).
+    #[arg(long, value_enum)]
+    pub dump: Option<MatchDump>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which payments `bench match --dump` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatchDump {
+    /// Automatic links to the wrong planet user.
+    Wrong,
+    /// Payments whose payer has a planet account and checks in, left to a person.
+    Review,
 }
 
 /// `campdesk verdict …`

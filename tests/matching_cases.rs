@@ -412,3 +412,50 @@ fn a_remark_naming_a_friend_does_not_beat_the_payers_own_group_nickname() {
     assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
     assert!(card(&o, "4200000105").candidates.iter().any(|c| c.planet_user_id.as_str() == "251"));
 }
+
+#[test]
+fn an_exported_wechat_name_equal_only_after_normalisation_is_another_account() {
+    // The bill shows 小玉; the export shows 小玉|设计师 for a long-time member: two
+    // WeChat accounts' names, not one seen twice. No unattended link.
+    let users = vec![old_member("261", "知行合一枫叶", Some("小玉|设计师"))];
+    let o = Camp::new(vec![payment("4200000106", "小玉", "", Some("wmA"))], users.clone()).run();
+    assert_ne!(link(&o, "4200000106").state, LinkState::Auto, "{:#?}", link(&o, "4200000106").reasons);
+    // Shown exactly as exported, it links.
+    let o = Camp::new(vec![payment("4200000106", "小玉|设计师", "", Some("wmA"))], users).run();
+    assert_eq!(link(&o, "4200000106").state, LinkState::Auto, "{:#?}", link(&o, "4200000106").reasons);
+}
+
+#[test]
+fn a_payment_made_for_someone_else_is_held_for_review() {
+    // "替sophia1969报名": the remark names the user it is paid for, not the payer.
+    let users = vec![old_member("271", "sophia1969", None)];
+    let o = Camp::new(vec![payment("4200000107", "李勇奕", "替sophia1969报名", Some("wmA"))], users.clone()).run();
+    let l = link(&o, "4200000107");
+    assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert!(card(&o, "4200000107").codes.contains(&ReasonCode::RemarkNamesOther));
+    // The same nickname stated plainly, with the payer's own name unlike it and a join
+    // long before the payment, is a person's call too (a friend's nickname looks the same).
+    let o = Camp::new(vec![payment("4200000107", "李勇奕", "sophia1969", Some("wmA"))], users.clone()).run();
+    assert_ne!(link(&o, "4200000107").state, LinkState::Auto);
+    // A member who joined right after paying and states the nickname links.
+    let fresh = vec![user("271", "sophia1969")];
+    let o = Camp::new(vec![payment("4200000107", "李勇奕", "sophia1969", Some("wmA"))], fresh).run();
+    assert_eq!(link(&o, "4200000107").state, LinkState::Auto, "{:#?}", link(&o, "4200000107").reasons);
+}
+
+#[test]
+fn a_nickname_put_together_from_common_parts_does_not_link_on_the_name_alone() {
+    // Many members combine the same words: 慢热的向日葵 is one of them, however unique in scope.
+    let mut users = Vec::new();
+    for (i, a) in ["慢热的", "孤独的", "爱笑的", "发呆的", "旅行的"].iter().enumerate() {
+        for (j, n) in ["向日葵", "板栗", "柴犬", "螃蟹", "孔雀", "椰子"].iter().enumerate() {
+            users.push(old_member(&format!("28{i}{j}"), &format!("{a}{n}"), None));
+        }
+    }
+    let o = Camp::new(vec![payment("4200000108", "慢热的向日葵", "", Some("wmA"))], users.clone()).run();
+    assert_ne!(link(&o, "4200000108").state, LinkState::Auto, "{:#?}", link(&o, "4200000108").reasons);
+    // A nickname nobody else's parts make up still links by name.
+    users.push(old_member("2899", "一路向北大侠", None));
+    let o = Camp::new(vec![payment("4200000109", "一路向北大侠", "", Some("wmA"))], users).run();
+    assert_eq!(link(&o, "4200000109").state, LinkState::Auto, "{:#?}", link(&o, "4200000109").reasons);
+}

@@ -92,6 +92,10 @@ pub struct Weights {
     pub remark_m: f64,
     /// m of the rarer levels (pinyin-equal names, remark one edit away).
     pub rare_m: f64,
+    /// A name whose expected number of chance carriers (a nickname put together from
+    /// common parts, a common personal name) reaches this is not unique enough for the
+    /// name gate, however few users in scope carry it.
+    pub chance_carriers_max: f64,
 }
 
 impl Default for Weights {
@@ -127,6 +131,7 @@ impl Default for Weights {
             name_m: 0.55,
             remark_m: 0.3,
             rare_m: 0.05,
+            chance_carriers_max: 0.05,
         }
     }
 }
@@ -252,6 +257,10 @@ pub struct Gate {
     pub remark_independent: bool,
     /// One of the payer's names equals one of the user's exactly (after normalisation).
     pub name_exact: bool,
+    /// Names on both sides, none alike (N6): whatever links the pair, the names disagree.
+    pub names_dissimilar: bool,
+    /// The user joined the planet within [payment − 1 h, payment + 72 h] (T1).
+    pub joined_soon: bool,
 }
 
 impl Gate {
@@ -268,6 +277,24 @@ impl Gate {
     /// Whether the evidence is id-grade (bind code, id in the remark, earlier human binding).
     pub fn id_grade(&self) -> bool {
         self.remark_id || self.bind || self.person_binding
+    }
+
+    /// The hard evidence that holds, in the reviewer's words (for an auto link's reasons).
+    pub fn describe(&self) -> String {
+        let parts: Vec<&str> = [
+            (self.bind, "绑定码"),
+            (self.person_binding, "此前人工确认"),
+            (self.remark_id, "备注含用户ID或成员编号"),
+            (self.unique_remark, "备注含唯一昵称"),
+            (self.unique_wechat, "导出微信昵称唯一"),
+            (self.unique_name, "唯一同名"),
+            (self.corroborated, "两条独立证据"),
+            (self.participant, "参加本营打卡"),
+        ]
+        .into_iter()
+        .filter_map(|(on, label)| on.then_some(label))
+        .collect();
+        parts.join(" + ")
     }
 }
 
@@ -460,6 +487,7 @@ impl ScoreContext<'_> {
             let hour = SignedDuration::from_hours(1);
             let day = SignedDuration::from_hours(24);
             if d >= -hour && d <= 72 * hour {
+                s.gate.joined_soon = true;
                 s.add("T1", w.joined_soon, txt!(explain, "入球时间：付款{}", describe_offset(d)));
             } else if d > 72 * hour && d <= 14 * day {
                 s.add("T2", w.joined_within_two_weeks, txt!(explain, "入球时间：付款后 {} 天", d.as_hours() / 24));
@@ -714,8 +742,13 @@ impl ScoreContext<'_> {
                 let stale = un.source == NameSource::Former && un.until.is_some_and(|u| u < paid_at);
                 let stale_bits = if stale { w.stale_former_name } else { 0.0 };
                 gate.name_exact |= m.level == NameLevel::Exact && !stale;
+                // W1 needs the WeChat name as shown: the bill and the export show one account's
+                // name, so names equal only after normalisation (小玉 / 小玉|设计师, 水獺 / 水獭,
+                // 森森 / ㅤ森森🌙) are two accounts' names, worth no more than a nickname match.
+                let from_export = un.source == NameSource::WechatExport;
                 let wechat = m.level == NameLevel::Exact
-                    && un.source == NameSource::WechatExport
+                    && from_export
+                    && pn.raw.trim() == un.raw.trim()
                     && matches!(pn.source, PayerSource::BillName | PayerSource::GroupName);
                 if wechat {
                     let before = gate.unique_wechat;
@@ -760,6 +793,7 @@ impl ScoreContext<'_> {
                 } + stale_bits;
                 if m.level == NameLevel::Exact
                     && !stale
+                    && !from_export
                     && self.unique(k, &m.right.text)
                     && self.payer_texts.get(&m.left.text).copied().unwrap_or(0) <= 1
                     && name_hit.as_ref().is_none_or(|(_, b)| bits > *b)
@@ -796,7 +830,13 @@ impl ScoreContext<'_> {
                     // joining the planet around the payment; two-character names and nickname
                     // words, which other people also carry, only by the join time (§4.3: N1
                     // with k = 1 and T1).
-                    if self.unique(k, &m.right.text) && payers_with <= 1 && !stale {
+                    if from_export {
+                        // Another account's WeChat name that only looks like the payer's: no gate.
+                    } else if self.unique(k, &m.right.text)
+                        && payers_with <= 1
+                        && !stale
+                        && self.index.expected_carriers(&m.right.text) < w.chance_carriers_max
+                    {
                         gate.unique_name = if distinctive_name(m.right) { participant || soon } else { soon };
                     } else {
                         gate.same_name = true;
@@ -825,6 +865,7 @@ impl ScoreContext<'_> {
         match best {
             Some((e, _)) => Some(e),
             None if any_pair => {
+                gate.names_dissimilar = true;
                 Some(Evidence {
                     bits: w.name_different, code: "N6", reason: txt!(explain, "两边名称都在但不相似")
                 })

@@ -108,6 +108,8 @@ pub struct World {
     pub truth: HashMap<TransactionId, Option<PlanetUserId>>,
     /// The person behind each payment.
     pub payer_of: HashMap<TransactionId, Person>,
+    /// The person behind each planet user (payers and planet-only members).
+    pub person_of_user: HashMap<PlanetUserId, Person>,
     /// The planet's member export: payers' rows as each camp's export at the camp's
     /// start showed them (members who joined the planet later are missing), every
     /// planet-only member's row. Empty without [`WorldOptions::member_export`].
@@ -300,7 +302,12 @@ pub fn build(o: &WorldOptions) -> World {
     } else {
         export = MemberExport::default();
     }
-    World { planet_users, camps, truth, payer_of, member_export: export }
+    let person_of_user = persons
+        .iter()
+        .filter(|p| planet_users.binary_search_by(|u| u.user_id.as_str().cmp(p.planet_user_id.as_str())).is_ok())
+        .map(|p| (PlanetUserId::new(p.planet_user_id.clone()), p.clone()))
+        .collect();
+    World { planet_users, camps, truth, payer_of, person_of_user, member_export: export }
 }
 
 /// A person's export row. Every member has a 成员编号 in the export, even when the
