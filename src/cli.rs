@@ -58,6 +58,8 @@ pub enum Command {
     },
     /// Run headless: sync on schedule, serve the socket (systemd Type=notify).
     Serve,
+    /// Sync zsxq check-ins and WeCom bills and groups now: `--once` runs one full pass and waits.
+    Sync(SyncArgs),
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -68,11 +70,18 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
-    /// The refund queue: list, approve, reject, undo, settle offline.
+    /// The refund queue: list, approve, reject, undo, settle offline, run, retry, worklist, ledger.
     Refunds {
         #[command(subcommand)]
         action: RefundsCommand,
     },
+    /// The Excel review round trip: export a camp's queue, import the decisions.
+    Review {
+        #[command(subcommand)]
+        action: ReviewCommand,
+    },
+    /// The whole product on the built-in simulators: a generated community, a temporary data dir, the workstation.
+    Demo(DemoArgs),
     /// Run the simulators of zsxq, WeCom and WeChat Pay on 127.0.0.1 (until Ctrl-C).
     Sim(SimArgs),
     /// One object per payment: who it is linked to, how sure, and why.
@@ -135,6 +144,46 @@ impl Command {
     }
 }
 
+/// `campdesk sync` options.
+#[derive(Clone, Debug, Args)]
+pub struct SyncArgs {
+    /// Run one full pass of the selected tasks, wait for it and report each task (without
+    /// it, a running daemon is only asked to sync soon).
+    #[arg(long)]
+    pub once: bool,
+    /// Only this platform's tasks.
+    #[arg(long, value_enum, default_value_t = SyncSource::All)]
+    pub source: SyncSource,
+    /// Only this camp's tasks (tasks for all camps, like the bill list, run too).
+    #[arg(long, value_name = "ID")]
+    pub camp: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which platform `campdesk sync` syncs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncSource {
+    /// Knowledge Planet: check-in projects, ranking lists, check-ins.
+    Zsxq,
+    /// WeCom: bills and customer groups.
+    Wecom,
+    /// Both.
+    All,
+}
+
+impl SyncSource {
+    /// The source name tasks use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncSource::Zsxq => "zsxq",
+            SyncSource::Wecom => "wecom",
+            SyncSource::All => "all",
+        }
+    }
+}
+
 /// `campdesk bench …`
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -147,6 +196,10 @@ pub enum BenchCommand {
     Sim(BenchSimArgs),
     /// Archive, parse and store generated zsxq/WeCom pages into a file-backed store in a temp dir.
     Ingest(BenchIngestArgs),
+    /// Refund execution against the WeChat Pay simulator: refunds per second, queries, the ledger.
+    Payout(BenchPayoutArgs),
+    /// Sync a generated community from the simulators into a file-backed store: records/s and time outside the network.
+    Sync(BenchSyncArgs),
     /// Time the check-in rules on generated camps (verdicts, anomalies, progress).
     Rules {
         /// Camps evaluated together.
@@ -194,6 +247,23 @@ pub struct BenchIngestArgs {
     pub json: bool,
 }
 
+/// `campdesk bench sync` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchSyncArgs {
+    /// Persons in the generated community (about one camp per 1000).
+    #[arg(long, default_value_t = 100_000)]
+    pub members: usize,
+    /// Pages committed per write transaction (1 = every page its own commit, as a paced daily sync does).
+    #[arg(long, default_value_t = 50)]
+    pub pages_per_commit: usize,
+    /// Seed of the community.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `campdesk import …`
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -214,7 +284,7 @@ pub struct ImportArgs {
     /// The camp the file belongs to.
     #[arg(long, value_name = "ID")]
     pub camp: String,
-    /// Who imports it, for the audit log (default: $USER).
+    /// Who imports it, for the audit log (default: $CAMPDESK_USER, else $USER).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
     /// Check the file and count what would change, but write nothing.
@@ -261,7 +331,7 @@ pub enum RefundsCommand {
         /// Every proposed full-deposit refund of --camp that needs no explicit decision.
         #[arg(long, requires = "camp")]
         all_passed: bool,
-        /// Who approves (default: $USER).
+        /// Who approves (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// A note kept with the approval.
@@ -282,7 +352,7 @@ pub enum RefundsCommand {
         /// Why (required).
         #[arg(long)]
         reason: String,
-        /// Who rejects (default: $USER).
+        /// Who rejects (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -290,7 +360,7 @@ pub enum RefundsCommand {
     Undo {
         /// Refund id.
         id: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -301,10 +371,139 @@ pub enum RefundsCommand {
         /// The evidence: transfer reference, screenshot name, who paid.
         #[arg(long)]
         evidence: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
+    /// Execute approved refunds now (wxpay camps; submitted ones are queried first) and print the outcomes.
+    Run {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a failed refund again with the same out_refund_no (a new one after CLOSED).
+    Retry {
+        /// Refund id.
+        id: String,
+        /// Who decides (default: $CAMPDESK_USER, else $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The worklist of refunds to do by hand in the WeCom client, newest payment first (issues them).
+    Worklist {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Only look: do not mark approved refunds as issued.
+        #[arg(long)]
+        peek: bool,
+        /// Who takes the list (default: $CAMPDESK_USER, else $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per-camp ledger: collected = refunded + forfeited + pending + anomalies.
+    Ledger {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Match the refunds on stored WeCom bills to the queue now.
+    Reconcile {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reconciliation findings (wrong amount, unapproved, wrong bill, over-refund).
+    Findings {
+        /// Only this camp.
+        #[arg(long, value_name = "ID")]
+        camp: Option<String>,
+        /// Include resolved findings.
+        #[arg(long)]
+        all: bool,
+        /// Resolve this finding (with --note).
+        #[arg(long, value_name = "FINDING")]
+        resolve: Option<String>,
+        /// What was done about it.
+        #[arg(long)]
+        note: Option<String>,
+        /// Who (default: $CAMPDESK_USER, else $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Texts to send members whose deposit came back, and the camp summary.
+    Texts {
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Admin messages waiting for (or done with) delivery.
+    Outbox {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `campdesk review …`
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Write a camp's refund queue as an xlsx workbook with an empty decision column.
+    Export {
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// The file to write.
+        #[arg(value_name = "FILE.xlsx")]
+        file: PathBuf,
+    },
+    /// Apply the decisions (同意 / 拒绝 + 理由) of an exported workbook, all or nothing.
+    Import {
+        /// The filled-in workbook.
+        #[arg(value_name = "FILE.xlsx")]
+        file: PathBuf,
+        /// Who decides (default: $CAMPDESK_USER, else $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Go ahead even when the approvals exceed the camp's batch_cap.
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `campdesk bench payout` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchPayoutArgs {
+    /// Approved refunds to execute.
+    #[arg(long, default_value_t = 1000)]
+    pub refunds: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 5)]
+    pub seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `campdesk config …`
@@ -460,7 +659,7 @@ pub enum VerdictCommand {
     Clear {
         /// The payment.
         transaction_id: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -474,7 +673,7 @@ pub struct VerdictArgs {
     /// Why (required).
     #[arg(long)]
     pub reason: String,
-    /// Who decides (default: $USER).
+    /// Who decides (default: $CAMPDESK_USER, else $USER).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
 }
@@ -494,7 +693,7 @@ pub enum LeaveCommand {
         /// Why (required).
         #[arg(long)]
         reason: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -507,7 +706,7 @@ pub enum LeaveCommand {
         /// The camp.
         #[arg(long, value_name = "ID")]
         camp: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -520,7 +719,7 @@ pub enum CampCommand {
     Freeze {
         /// The camp.
         id: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
@@ -531,8 +730,31 @@ pub enum CampCommand {
         /// Why.
         #[arg(long)]
         reason: String,
-        /// Who (default: $USER).
+        /// Who (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
+}
+
+/// `campdesk demo` options.
+#[derive(Clone, Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the generated community (same seed, same data).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Persons in the community.
+    #[arg(long, default_value_t = 300)]
+    pub members: usize,
+    /// No terminal: sync, match, judge, approve and pay, then print a summary.
+    #[arg(long)]
+    pub headless: bool,
+    /// Keep the demo's data here instead of a temporary dir (attach with `--data DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    /// Capture the mouse in the workstation.
+    #[arg(long)]
+    pub mouse: bool,
+    /// Key bindings file for the workstation.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
 }

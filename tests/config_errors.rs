@@ -140,6 +140,11 @@ fn cases() -> Vec<Case> {
             )],
         ),
         case(
+            "too many automatic refund retries",
+            "[wxpay]\nmch_id = \"1\"\nserial_no = \"S\"\nprivate_key = { env = \"K\" }\nplatform_public_key = { env = \"P\" }\nplatform_public_key_id = \"PUB_KEY_ID_1\"\napi_v3_key = { env = \"V\" }\nauto_retries = 9\n",
+            vec![(8, 16, "wxpay.auto_retries", "5")],
+        ),
+        case(
             "camp without an id",
             "[[camps]]\nname = \"A\"\nstart = \"2025-10-25\"\ndays = 10\nrequired = 7\ndeposit = \"39\"\n",
             vec![(1, 1, "camps[0].id", "missing required key `id`")],
@@ -198,6 +203,7 @@ fn the_shipped_example_is_valid() {
     let text = std::fs::read_to_string("camps.toml").unwrap();
     let config = parse_str(&text, Path::new("camps.toml")).unwrap();
     assert!(config.camps.len() >= 2);
+    assert_eq!(config.wxpay.as_ref().unwrap().auto_retries, 1, "the owner's policy: retry once");
     assert_eq!(config.camps[0].rule(), "7/10");
 }
 

@@ -9,12 +9,7 @@ use crate::sources::files::{ImportKind, ImportReport};
 use crate::store::OpenedBy;
 
 fn actor(args: &ImportArgs) -> String {
-    args.by
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("LOGNAME").ok())
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "operator".to_string())
+    super::actor(args.by.as_deref())
 }
 
 fn describe(r: &ImportReport) -> String {

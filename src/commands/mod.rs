@@ -4,17 +4,23 @@
 mod audit;
 mod bench_ingest;
 mod bench_match;
+mod bench_payout;
 mod bench_rules;
 mod bench_sim;
+mod bench_sync;
 mod bench_tui;
 mod config_check;
+mod demo;
 mod import;
 mod link;
 mod refunds;
+mod refunds_run;
 mod review;
+mod review_xlsx;
 mod serve;
 mod sim;
 mod status;
+mod sync;
 mod tui;
 
 use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
@@ -78,6 +84,12 @@ impl From<crate::service::ServiceError> for CommandError {
     }
 }
 
+impl From<crate::refund::QueueError> for CommandError {
+    fn from(e: crate::refund::QueueError) -> Self {
+        crate::service::ServiceError::from(e).into()
+    }
+}
+
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -96,7 +108,11 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Status { json }) => status::run(&cli.global, *json),
         Some(Command::Audit { action: AuditCommand::Verify { json } }) => audit::verify(&cli.global, *json),
         Some(Command::Serve) => serve::run(&cli.global),
+        Some(Command::Sync(args)) => sync::run(&cli.global, args),
+        Some(Command::Bench { which: BenchCommand::Sync(args) }) => bench_sync::run(args),
         Some(Command::Refunds { action }) => refunds::run(&cli.global, action),
+        Some(Command::Review { action }) => review_xlsx::run(&cli.global, action),
+        Some(Command::Bench { which: BenchCommand::Payout(args) }) => bench_payout::run(args),
         Some(Command::Import { what }) => import::run(&cli.global, what),
         Some(Command::Bench { which: BenchCommand::Ingest(args) }) => bench_ingest::run(args),
         Some(Command::Bench { which: BenchCommand::Rules { camps, members, days, runs, seed, json } }) => {
@@ -105,6 +121,7 @@ pub fn run(cli: Cli) -> Exit {
             bench_rules::run(settings, *json)
         }
         Some(Command::Bench { which: BenchCommand::Tui(args) }) => bench_tui::run(args.rows, args.frames),
+        Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Sim(args)) => sim::run(args),
         Some(Command::Bench { which: BenchCommand::Sim(args) }) => bench_sim::run(args),
         Some(Command::Bench { which: BenchCommand::Match(args) }) => bench_match::run(args),
@@ -172,9 +189,10 @@ where
     })
 }
 
-/// Who is acting: `--by`, else `$USER`/`$LOGNAME`, else "operator".
+/// Who is acting: `--by`, else `$CAMPDESK_USER`, `$USER`/`$LOGNAME`, else "operator".
 pub(crate) fn actor(by: Option<&str>) -> String {
     by.map(str::to_string)
+        .or_else(|| std::env::var("CAMPDESK_USER").ok())
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("LOGNAME").ok())
         .filter(|s| !s.trim().is_empty())

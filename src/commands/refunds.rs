@@ -63,6 +63,7 @@ pub(super) fn run(global: &GlobalArgs, action: &RefundsCommand) -> Result<Exit, 
             Request::RefundsSettleOffline { id: id.clone(), evidence: evidence.clone(), by: actor(by.as_deref()) },
             false,
         ),
+        other => return super::refunds_run::run(global, other),
     };
     with_backend(global, OpenedBy::Cli, |backend| async move {
         let Response::Refunds { refunds } = backend.call(request).await? else {

@@ -21,6 +21,7 @@ pub(super) fn run(global: &GlobalArgs) -> Result<Exit, CommandError> {
         let engine = crate::engine::setup::start_engine(&config, &store, true);
         let service = Arc::new(Service::new(engine.clone(), store.clone(), config.clone()));
         let cancel = CancellationToken::new();
+        crate::service::start_payout(&service, cancel.clone());
         let socket = global.data.join(SOCKET_FILE);
         let server = crate::rpc::serve(service, &socket, cancel.clone())
             .await

@@ -39,11 +39,14 @@ pub(super) fn run(global: &GlobalArgs, as_json: bool) -> Result<Exit, CommandErr
                 TaskState::Running { page, records, step, .. } => {
                     format!("running page {page} ({records} records) {step}")
                 }
-                TaskState::BackingOff { until, reason, .. } => format!("backing off until {until}: {reason}"),
+                TaskState::BackingOff { until, attempt, reason } => {
+                    format!("backing off until {until} after attempt {attempt}: {reason}")
+                }
                 TaskState::Failed { class, message, .. } => format!("FAILED ({}): {message}", class.label()),
                 TaskState::Disabled { reason } => format!("disabled: {reason}"),
             };
-            let last = t.last_success.map_or("never".to_string(), |t| t.to_string());
+            let now = jiff::Timestamp::now();
+            let last = t.last_success.map_or("never".to_string(), |at| format!("{at} ({})", ago(now, at)));
             println!("  {:<24} {state}; last success {last}", t.id.to_string());
         }
         for a in &report.engine.alerts {
@@ -51,4 +54,27 @@ pub(super) fn run(global: &GlobalArgs, as_json: bool) -> Result<Exit, CommandErr
         }
         Ok(Exit::Ok)
     })
+}
+
+/// How long ago `at` was, roughly: "42 s ago", "5 min ago", "3 h ago", "2 d ago".
+fn ago(now: jiff::Timestamp, at: jiff::Timestamp) -> String {
+    let secs = now.duration_since(at).as_secs().max(0);
+    match secs {
+        0..60 => format!("{secs} s ago"),
+        60..3600 => format!("{} min ago", secs / 60),
+        3600..86_400 => format!("{} h ago", secs / 3600),
+        _ => format!("{} d ago", secs / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ages_read_naturally() {
+        let now: jiff::Timestamp = "2025-11-04T12:00:00Z".parse().unwrap();
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        assert_eq!(super::ago(now, at("2025-11-04T11:59:18Z")), "42 s ago");
+        assert_eq!(super::ago(now, at("2025-11-04T09:00:00Z")), "3 h ago");
+        assert_eq!(super::ago(now, at("2025-11-01T12:00:00Z")), "3 d ago");
+    }
 }

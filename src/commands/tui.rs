@@ -27,32 +27,63 @@ pub(super) fn run(global: &GlobalArgs, args: &TuiArgs) -> Result<Exit, CommandEr
     if let Some(lang) = &args.tui_fixture {
         return run_fixture(global, args, lang);
     }
-    let Some(make_source) = BACKEND_SOURCE else {
-        return Err(CommandError::user(
-            "no command given; run `campdesk --help` for the list (the full-screen workstation is not part of this build yet)",
-        ));
-    };
     let config = load_config(global)?;
     let settings = tui::settings::load(args.keys.as_deref(), &global.config).map_err(CommandError::user)?;
     require_terminal()?;
     let _log = crate::logging::init(&global.data, false);
     runtime()?.block_on(async {
         let backend = Arc::new(attach_or_start(global, OpenedBy::Tui, true).await?);
-        let status = backend
-            .status_updates()
-            .await
-            .map_err(|e| CommandError::internal(format!("cannot follow the engine status: {e}")))?;
-        let engine = match backend.mode() {
-            EngineMode::InProcess => EngineLabel::InProcess,
-            EngineMode::Attached => EngineLabel::Attached,
-        };
-        let options =
-            TuiOptions { lang: config.lang, tz: config.day_rule.tz.clone(), settings, mouse: args.mouse, engine };
-        let result = tui::run(make_source(backend.clone()), status, options).await;
+        let result = run_on(backend.clone(), &global.data, &config, settings, args.mouse).await;
         backend.shutdown().await;
-        result.map_err(|e| CommandError::internal(format!("terminal: {e}")))?;
-        Ok(Exit::Ok)
+        result
     })
+}
+
+/// Runs the workstation on `backend` until the user quits. An in-process
+/// engine also serves the data dir's socket meanwhile, so CLI commands and a
+/// second terminal can attach to it.
+pub(super) async fn run_on(
+    backend: Arc<Backend>,
+    data_dir: &std::path::Path,
+    config: &crate::config::Config,
+    settings: tui::settings::TuiSettings,
+    mouse: bool,
+) -> Result<Exit, CommandError> {
+    let Some(make_source) = BACKEND_SOURCE else {
+        return Err(CommandError::user("the workstation has no data source in this build"));
+    };
+    let status = backend
+        .status_updates()
+        .await
+        .map_err(|e| CommandError::internal(format!("cannot follow the engine status: {e}")))?;
+    let engine = match backend.mode() {
+        EngineMode::InProcess => EngineLabel::InProcess,
+        EngineMode::Attached => EngineLabel::Attached,
+    };
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let server = match &*backend {
+        Backend::Local(service) => {
+            // Pay approved refunds and send admin messages while the workstation runs.
+            crate::service::start_payout(service, cancel.clone());
+            let socket = data_dir.join(crate::rpc::SOCKET_FILE);
+            match crate::rpc::serve(service.clone(), &socket, cancel.clone()).await {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    tracing::warn!("not serving {}: {e}", socket.display());
+                    None
+                }
+            }
+        }
+        Backend::Remote { .. } => None,
+    };
+    let options = TuiOptions { lang: config.lang, tz: config.day_rule.tz.clone(), settings, mouse, engine };
+    let result = tui::run(make_source(backend.clone()), status, options).await;
+    cancel.cancel();
+    if let Some(h) = server {
+        let _ = h.await;
+    }
+    result.map_err(|e| CommandError::internal(format!("terminal: {e}")))?;
+    Ok(Exit::Ok)
 }
 
 /// The hidden test entry: the TUI on invented data, no config or store.
@@ -90,7 +121,7 @@ fn run_fixture(global: &GlobalArgs, args: &TuiArgs, lang: &str) -> Result<Exit, 
     })
 }
 
-fn require_terminal() -> Result<(), CommandError> {
+pub(super) fn require_terminal() -> Result<(), CommandError> {
     if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
         Ok(())
     } else {

@@ -31,6 +31,7 @@ const WXPAY_KEYS: &[&str] = &[
     "platform_public_key_id",
     "api_v3_key",
     "notify_url",
+    "auto_retries",
 ];
 /// Fields a camp may set itself or inherit from its template.
 const CAMP_FIELDS: &[&str] = &[
@@ -592,6 +593,8 @@ impl<'s> Checker<'s> {
             Some(v) => self.url(v, "wxpay.notify_url").map(Some),
             None => Some(None),
         };
+        let auto_retries =
+            f.get("auto_retries").map_or(Some(DEFAULT_AUTO_RETRIES), |v| self.uint(v, "wxpay.auto_retries", 0, 5));
         Some(WxpaySettings {
             mch_id: mch_id?,
             base_url: base_url?,
@@ -601,6 +604,7 @@ impl<'s> Checker<'s> {
             platform_public_key_id: platform_public_key_id?,
             api_v3_key: api_v3_key?,
             notify_url: notify_url?,
+            auto_retries: auto_retries?,
         })
     }
 

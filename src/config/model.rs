@@ -123,7 +123,13 @@ pub struct WxpaySettings {
     pub api_v3_key: SecretRef,
     /// Notification URL, when refund notifications are wanted.
     pub notify_url: Option<String>,
+    /// Automatic resends of a refund that failed without moving money, before an admin
+    /// is told (the owner's policy: retry once).
+    pub auto_retries: u32,
 }
+
+/// `wxpay.auto_retries` when camps.toml does not say.
+pub const DEFAULT_AUTO_RETRIES: u32 = 1;
 
 /// How much campdesk may do on its own for a camp.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -36,10 +36,17 @@ pub fn start(engine: &EngineHandle, store: Arc<Store>, config: Arc<Config>) {
             }
             seen = rx.borrow_and_update().records_version;
             let (store, config) = (store.clone(), config.clone());
-            let results =
-                tokio::task::spawn_blocking(move || crate::evaluate::evaluate_all(&store, &config, Timestamp::now()))
-                    .await;
             let sender = engine.status_sender();
+            let status = sender.clone();
+            let results = tokio::task::spawn_blocking(move || {
+                // Refunds done in the WeCom client show on the bills: settle them
+                // (and flag the wrong ones) before judging again.
+                if let Err(e) = crate::refund::reconcile::reconcile(&store, &config, Some(&status), Timestamp::now()) {
+                    tracing::error!("reconciliation failed: {e}");
+                }
+                crate::evaluate::evaluate_all(&store, &config, Timestamp::now())
+            })
+            .await;
             match results {
                 Ok(results) => {
                     for (camp, r) in results {

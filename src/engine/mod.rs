@@ -53,6 +53,7 @@ impl TaskFilter {
 pub struct EngineBuilder {
     jobs: Vec<(Arc<dyn SyncJob>, Option<Schedule>)>,
     disabled: Vec<(TaskId, String)>,
+    history: BTreeMap<TaskId, (jiff::Timestamp, RunCounts)>,
     tz: TimeZone,
     backoff: Backoff,
     concurrency: usize,
@@ -61,7 +62,14 @@ pub struct EngineBuilder {
 impl EngineBuilder {
     /// An engine whose schedules use `tz`.
     pub fn new(tz: TimeZone) -> EngineBuilder {
-        EngineBuilder { jobs: Vec::new(), disabled: Vec::new(), tz, backoff: Backoff::default(), concurrency: 2 }
+        EngineBuilder {
+            jobs: Vec::new(),
+            disabled: Vec::new(),
+            history: BTreeMap::new(),
+            tz,
+            backoff: Backoff::default(),
+            concurrency: 2,
+        }
     }
 
     /// Adds a job; `schedule = None` runs it only on demand.
@@ -73,6 +81,13 @@ impl EngineBuilder {
     /// Shows a task that cannot run (not configured), with the reason.
     pub fn disabled(mut self, id: TaskId, reason: impl Into<String>) -> EngineBuilder {
         self.disabled.push((id, reason.into()));
+        self
+    }
+
+    /// Starts a task with its last success known from an earlier process (its schedule
+    /// counts from there, and status shows it).
+    pub fn last_success(mut self, id: TaskId, at: jiff::Timestamp, counts: RunCounts) -> EngineBuilder {
+        self.history.insert(id, (at, counts));
         self
     }
 
@@ -90,7 +105,18 @@ impl EngineBuilder {
 
     /// Starts every task on the current tokio runtime.
     pub fn start(self) -> EngineHandle {
-        let mut tasks_status: Vec<TaskStatus> = self.jobs.iter().map(|(j, _)| TaskStatus::new(j.id())).collect();
+        let mut tasks_status: Vec<TaskStatus> = self
+            .jobs
+            .iter()
+            .map(|(j, _)| {
+                let mut t = TaskStatus::new(j.id());
+                if let Some((at, counts)) = self.history.get(&t.id) {
+                    t.last_success = Some(*at);
+                    t.last_counts = counts.clone();
+                }
+                t
+            })
+            .collect();
         for (id, reason) in &self.disabled {
             let mut t = TaskStatus::new(id.clone());
             t.state = TaskState::Disabled { reason: reason.clone() };
@@ -387,6 +413,27 @@ mod tests {
         engine.shutdown(Duration::from_secs(5)).await;
         let out = waiting.await.unwrap();
         assert!(out[0].result.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_known_last_success_delays_the_first_scheduled_run() {
+        let job = FakeJob::new("zsxq", 0, ErrorClass::Retryable);
+        let fresh = FakeJob::new("wecom", 0, ErrorClass::Retryable);
+        let daily = Schedule::daily(crate::domain::DayCutoff::new(1, 0).unwrap());
+        let engine = EngineBuilder::new(TimeZone::UTC)
+            .job(job.clone(), Some(daily.clone()))
+            .job(fresh.clone(), Some(daily))
+            .last_success(job.id(), jiff::Timestamp::now(), RunCounts { pages: 1, records: 5, changed: 0 })
+            .start();
+        let mut rx = engine.subscribe();
+        rx.wait_for(|s| s.task(&fresh.id).is_some_and(|t| t.last_success.is_some())).await.unwrap();
+        let status = engine.status();
+        let t = status.task(&job.id).unwrap();
+        assert_eq!(job.calls.load(Ordering::SeqCst), 0, "it ran recently: it waits for 01:00");
+        assert!(t.next_run.is_some_and(|n| n > jiff::Timestamp::now()));
+        assert_eq!(t.last_counts.records, 5);
+        assert_eq!(fresh.calls.load(Ordering::SeqCst), 1, "a task with no history runs at once");
+        engine.shutdown(Duration::from_secs(1)).await;
     }
 
     #[test]

@@ -59,8 +59,12 @@ impl Runner {
     }
 
     pub(crate) async fn run(mut self) {
+        // Schedules count from the last run, failed or not, so a failing task waits
+        // for its next slot instead of running again at once.
+        let mut last_run: Option<Timestamp> = None;
         loop {
-            let next = self.schedule.as_ref().map(|s| next_run(s, &self.tz, Timestamp::now(), self.last_success()));
+            let last = last_run.or_else(|| self.last_success());
+            let next = self.schedule.as_ref().and_then(|s| next_run(s, &self.tz, Timestamp::now(), last));
             self.set(|t| t.next_run = next);
             let mut waiters = Vec::new();
             let sleep = async {
@@ -88,6 +92,7 @@ impl Runner {
             }
             self.set(|t| t.queued = false);
             let result = self.run_with_retries().await;
+            last_run = Some(Timestamp::now());
             let outcome = RunOutcome { id: self.id(), result };
             for w in waiters {
                 let _ = w.send(outcome.clone());

@@ -25,7 +25,7 @@ pub fn proposals(camp: &Camp, evaluation: &CampEvaluation, payments: &[Payment])
         let Some(p) = by_txn.get(&v.transaction_id) else { continue };
         let Some(amount) = refundable(p) else { continue };
         let wrong_amount = p.amount != camp.deposit;
-        let mut basis = format!("打卡 {}/{} 天，达标", v.checkin_days, v.required_days);
+        let mut basis = format!("打卡 {} 天（需 {} 天），达标", v.checkin_days, v.required_days);
         if let Some(o) = &v.applied_override {
             basis = format!("复核改判通过（{}：{}）", o.by, o.reason);
         }

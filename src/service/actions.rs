@@ -52,7 +52,7 @@ fn done(message: impl Into<String>, undo: Option<Undo>) -> ActionOutcome {
 }
 
 impl Service {
-    pub(super) fn act(&self, action: SourceAction, by: &str) -> Result<ActionOutcome, ServiceError> {
+    pub(super) async fn act(&self, action: SourceAction, by: &str) -> Result<ActionOutcome, ServiceError> {
         match action {
             SourceAction::Link { transaction_id, planet_user_id, external_userid, .. } => {
                 let Some(user) = planet_user_id else {
@@ -78,13 +78,16 @@ impl Service {
                 let done_ids = self.store.write_with(|tx| queue::approve(tx, &ids, by, None, &policy, true, now))?;
                 self.data_changed();
                 let n = done_ids.len();
-                Ok(done(format!("approved {n}"), Some(Undo::Refunds(ids))))
+                Ok(done(self.say(format!("已批准 {n} 笔"), format!("approved {n}")), Some(Undo::Refunds(ids))))
             }
             SourceAction::Reject { ids, reason } => {
                 let now = jiff::Timestamp::now();
                 self.store.write_with(|tx| queue::reject(tx, &ids, by, &reason, now))?;
                 self.data_changed();
-                Ok(done(format!("rejected {}", ids.len()), Some(Undo::Refunds(ids))))
+                Ok(done(
+                    self.say(format!("已拒绝 {} 笔", ids.len()), format!("rejected {}", ids.len())),
+                    Some(Undo::Refunds(ids)),
+                ))
             }
             SourceAction::SettleOffline { ids, evidence } => {
                 let policy = |c: &CampId| self.config.camp(c.as_str()).map(CampPolicy::of);
@@ -96,11 +99,44 @@ impl Service {
                     Ok::<_, queue::QueueError>(())
                 })?;
                 self.data_changed();
-                Ok(done(format!("settled offline {}", ids.len()), None))
+                Ok(done(
+                    self.say(format!("已记为线下结清 {} 笔", ids.len()), format!("settled offline {}", ids.len())),
+                    None,
+                ))
             }
-            SourceAction::Run(_) | SourceAction::Retry(_) => Err(ServiceError::user(
-                "running refunds from the workstation is not available in this build; use `campdesk refunds` to review",
-            )),
+            SourceAction::Run(ids) => {
+                // A pass per camp of the chosen refunds: approved ones are sent,
+                // submitted ones queried; nothing is ever sent twice.
+                let camps: std::collections::BTreeSet<CampId> =
+                    ids.iter().filter_map(|id| self.camp_of_refund(id)).collect();
+                let executor = self.executor();
+                let mut lines = Vec::new();
+                let mut problems = Vec::new();
+                for camp in &camps {
+                    let report = executor.run_pass(Some(camp)).await;
+                    lines.extend(report.lines.into_iter().filter(|l| ids.contains(&l.refund_id)));
+                    problems.extend(report.problems);
+                }
+                self.data_changed();
+                let mut outcome = done(self.run_message(&lines), None);
+                outcome.refused = problems.into_iter().map(|p| (String::new(), p)).collect();
+                Ok(outcome)
+            }
+            SourceAction::Retry(ids) => {
+                let executor = self.executor();
+                let mut lines = Vec::new();
+                let mut refused = Vec::new();
+                for id in &ids {
+                    match executor.retry(id, by).await {
+                        Ok(line) => lines.push(line),
+                        Err(e) => refused.push((id.to_string(), e.to_string())),
+                    }
+                }
+                self.data_changed();
+                let mut outcome = done(self.run_message(&lines), None);
+                outcome.refused = refused;
+                Ok(outcome)
+            }
             SourceAction::Undo(token) => self.undo(&token, by),
             SourceAction::SyncNow(camp) => {
                 let filter = crate::engine::TaskFilter { source: None, camp: camp.map(|c| c.to_string()) };
@@ -108,7 +144,13 @@ impl Service {
                 if tasks.is_empty() {
                     return Err(ServiceError::user("no sync task is configured for this scope"));
                 }
-                Ok(done(format!("sync queued for {} task(s)", tasks.len()), None))
+                Ok(done(
+                    self.say(
+                        format!("已排队同步 {} 个任务", tasks.len()),
+                        format!("sync queued for {} task(s)", tasks.len()),
+                    ),
+                    None,
+                ))
             }
         }
     }
@@ -125,7 +167,13 @@ impl Service {
             Response::LinkRecorded { status, decision, .. } => {
                 let undo = (status == "recorded").then(|| Undo::Decision(decision.id.clone()));
                 let what = if cannot { "ruled out" } else { "linked" };
-                Ok(done(format!("{what}: payment {txn} / planet user {user}"), undo))
+                Ok(done(
+                    self.say(
+                        format!("{}：付款 {txn} / 星球用户 {user}", if cannot { "已排除" } else { "已关联" }),
+                        format!("{what}: payment {txn} / planet user {user}"),
+                    ),
+                    undo,
+                ))
             }
             _ => Err(ServiceError::internal("unexpected reply to a link decision")),
         }
@@ -149,13 +197,19 @@ impl Service {
                 })?;
                 let d = if decision == ItemDecision::Pass { OverrideDecision::Pass } else { OverrideDecision::Fail };
                 self.set_verdict(txn.as_str(), Some(d), reason, by)?;
-                Ok(done(format!("verdict set for payment {txn}"), Some(Undo::Verdict(txn))))
+                Ok(done(
+                    self.say(format!("已改判付款 {txn}"), format!("verdict set for payment {txn}")),
+                    Some(Undo::Verdict(txn)),
+                ))
             }
             ItemDecision::Excuse { day } => {
                 let user =
                     user.ok_or_else(|| ServiceError::user(format!("item {item} has no planet user to excuse")))?;
                 self.leave_request(camp.as_str(), user.as_str(), &day.to_string(), reason, by, false)?;
-                Ok(done(format!("{user} excused on {day}"), Some(Undo::Leave(camp, user, day))))
+                Ok(done(
+                    self.say(format!("{user} 于 {day} 请假已记录"), format!("{user} excused on {day}")),
+                    Some(Undo::Leave(camp, user, day)),
+                ))
             }
         }
     }
@@ -190,7 +244,7 @@ impl Service {
                 if let Some(camp) = self.camp_of_txn(&d.transaction_id) {
                     self.evaluate_now(camp)?;
                 }
-                format!("decision {id} taken back")
+                self.say(format!("已撤销决定 {id}"), format!("decision {id} taken back"))
             }
             Undo::Refunds(ids) => {
                 self.store.write_with(|tx| {
@@ -199,24 +253,54 @@ impl Service {
                     }
                     Ok::<_, queue::QueueError>(())
                 })?;
-                format!("{} refund decision(s) taken back", ids.len())
+                self.say(
+                    format!("已撤销 {} 笔退款的审核", ids.len()),
+                    format!("{} refund decision(s) taken back", ids.len()),
+                )
             }
             Undo::Verdict(txn) => {
                 self.set_verdict(txn.as_str(), None, "", by)?;
-                format!("reviewer verdict of payment {txn} cleared")
+                self.say(format!("已撤销付款 {txn} 的改判"), format!("reviewer verdict of payment {txn} cleared"))
             }
             Undo::Leave(camp, user, day) => {
                 self.leave_request(camp.as_str(), user.as_str(), &day.to_string(), "", by, true)?;
-                format!("leave of {user} on {day} removed")
+                self.say(format!("已撤销 {user} 于 {day} 的请假"), format!("leave of {user} on {day} removed"))
             }
         };
         self.data_changed();
         Ok(done(message, None))
     }
 
+    fn camp_of_refund(&self, id: &RefundId) -> Option<CampId> {
+        let read = self.store.read().ok()?;
+        let r = read.get(&queue::REFUNDS, id.as_str()).ok()??;
+        Some(r.proposal.camp)
+    }
+
     fn camp_of_txn(&self, txn: &TransactionId) -> Option<&crate::config::Camp> {
         let read = self.store.read().ok()?;
         let payment = crate::records::payments::payment(&read, txn.as_str()).ok()??;
         self.config.camp(payment.camp?.as_str())
+    }
+}
+
+impl Service {
+    /// A message in the configured UI language.
+    fn say(&self, zh: String, en: String) -> String {
+        match self.config.lang {
+            crate::config::Lang::Zh => zh,
+            crate::config::Lang::En => en,
+        }
+    }
+
+    fn run_message(&self, lines: &[crate::refund::executor::ExecLine]) -> String {
+        use crate::domain::RefundState;
+        let count = |s: RefundState| lines.iter().filter(|l| l.state == s).count();
+        let (ok, wait, bad) =
+            (count(RefundState::Succeeded), count(RefundState::Submitted), count(RefundState::Failed));
+        self.say(
+            format!("{} 笔退款：成功 {ok}，处理中 {wait}，失败 {bad}", lines.len()),
+            format!("{} refund(s): {ok} succeeded, {wait} in progress, {bad} failed", lines.len()),
+        )
     }
 }

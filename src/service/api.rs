@@ -177,6 +177,73 @@ pub enum Request {
         /// Who.
         by: String,
     },
+    /// Execute approved refunds now (wxpay camps) and wait for the outcomes.
+    RefundsRun {
+        /// Only this camp.
+        camp: Option<String>,
+    },
+    /// Send a failed refund again (same number; a new one after CLOSED).
+    RefundsRetry {
+        /// The refund.
+        id: String,
+        /// Who decides.
+        by: String,
+    },
+    /// The operator's worklist of hand-paid camps; `issue` marks approved items submitted.
+    Worklist {
+        /// Only this camp.
+        camp: Option<String>,
+        /// Who takes the list.
+        by: String,
+        /// Issue (mark submitted) or only look.
+        issue: bool,
+    },
+    /// Reconcile the queue with the refunds the stored bills show.
+    Reconcile,
+    /// Reconciliation findings.
+    Findings {
+        /// Only this camp.
+        camp: Option<String>,
+        /// Resolved ones too.
+        all: bool,
+    },
+    /// Resolve a finding with a note.
+    FindingResolve {
+        /// The finding.
+        id: String,
+        /// What was done.
+        note: String,
+        /// Who.
+        by: String,
+    },
+    /// Per-camp ledgers (all camps when none is given).
+    Ledger {
+        /// Only this camp.
+        camp: Option<String>,
+    },
+    /// Texts for members whose refund succeeded, and the camp summary.
+    MemberTexts {
+        /// The camp.
+        camp: String,
+    },
+    /// The admin-message outbox.
+    Outbox,
+    /// The camp's review workbook.
+    ReviewExport {
+        /// The camp.
+        camp: String,
+    },
+    /// Apply a review workbook's decisions.
+    ReviewImport {
+        /// The file's name.
+        file_name: String,
+        /// The file, base64.
+        content_base64: String,
+        /// Who decides.
+        by: String,
+        /// Go ahead above the batch cap.
+        confirm: bool,
+    },
 }
 
 /// What a request returns.
@@ -242,6 +309,58 @@ pub enum Response {
         /// The refunds.
         refunds: Vec<crate::refund::Refund>,
     },
+    /// For [`Request::RefundsRun`] and [`Request::RefundsRetry`].
+    RefundRun(crate::refund::executor::PassReport),
+    /// For [`Request::Worklist`].
+    Worklist(crate::refund::executor::worklist::Worklist),
+    /// For [`Request::Reconcile`].
+    Reconciled(crate::refund::reconcile::ReconcileReport),
+    /// For [`Request::Findings`] and [`Request::FindingResolve`].
+    Findings {
+        /// The findings.
+        findings: Vec<crate::refund::reconcile::Finding>,
+    },
+    /// For [`Request::Ledger`].
+    Ledger {
+        /// One per camp.
+        ledgers: Vec<crate::refund::ledger::CampLedger>,
+    },
+    /// For [`Request::MemberTexts`].
+    Texts {
+        /// The camp summary for the group.
+        summary: String,
+        /// One per succeeded refund.
+        members: Vec<MemberText>,
+    },
+    /// For [`Request::Outbox`].
+    Outbox {
+        /// Oldest first.
+        messages: Vec<crate::refund::notify::OutboxMessage>,
+    },
+    /// For [`Request::ReviewExport`].
+    ReviewFile {
+        /// Suggested file name.
+        file_name: String,
+        /// The workbook, base64.
+        content_base64: String,
+        /// Refund rows in it.
+        rows: usize,
+    },
+    /// For [`Request::ReviewImport`].
+    ReviewImported(crate::refund::review_xlsx::ReviewImport),
+}
+
+/// A text for one member.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberText {
+    /// The refund.
+    pub refund_id: String,
+    /// The payer's name.
+    pub payer_name: Option<String>,
+    /// The payment.
+    pub transaction_id: String,
+    /// The text to copy.
+    pub text: String,
 }
 
 /// A task's outcome in a form that crosses the socket.

@@ -5,14 +5,16 @@
 mod actions;
 pub mod api;
 mod backend;
+mod payout;
 mod refunds;
 mod review;
 mod views;
 
 use std::sync::Arc;
 
-pub use api::{EngineMode, Request, Response, ServiceError, StatusReport};
+pub use api::{EngineMode, MemberText, Request, Response, ServiceError, StatusReport};
 pub use backend::{Backend, attach_or_start};
+pub use payout::start_payout;
 
 use crate::config::Config;
 use crate::engine::EngineHandle;
@@ -27,12 +29,14 @@ pub struct Service {
     pub store: Arc<Store>,
     /// The config.
     pub config: Arc<Config>,
+    /// The refund executor, made on first use.
+    payout: std::sync::OnceLock<Arc<crate::refund::executor::Executor>>,
 }
 
 impl Service {
     /// A service over a started engine.
     pub fn new(engine: EngineHandle, store: Arc<Store>, config: Arc<Config>) -> Service {
-        Service { engine, store, config }
+        Service { engine, store, config, payout: std::sync::OnceLock::new() }
     }
 
     /// Handles one request.
@@ -98,7 +102,7 @@ impl Service {
             Request::Freeze { camp, by } => self.freeze_request(&camp, &by),
             Request::Reopen { camp, reason, by } => self.reopen_request(&camp, &reason, &by),
             Request::View { query } => self.view(query).map(|v| Response::View(Box::new(v))),
-            Request::Act { action, by } => self.act(action, &by).map(Response::Acted),
+            Request::Act { action, by } => self.act(action, &by).await.map(Response::Acted),
             Request::RefundsList { camp, state } => self.refunds_list(camp.as_deref(), state),
             Request::RefundsApprove { ids, all_passed_of, by, note, confirm } => {
                 self.refunds_approve(&ids, all_passed_of.as_deref(), &by, note.as_deref(), confirm)
@@ -106,6 +110,7 @@ impl Service {
             Request::RefundsReject { ids, reason, by } => self.refunds_reject(&ids, &reason, &by),
             Request::RefundsUndo { id, by } => self.refunds_undo(&id, &by),
             Request::RefundsSettleOffline { id, evidence, by } => self.refunds_settle_offline(&id, &evidence, &by),
+            other => self.handle_payout(other).await,
         }
     }
 

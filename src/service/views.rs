@@ -184,6 +184,7 @@ impl Service {
                     .as_ref()
                     .and_then(|t| names.get(t.as_str()).cloned())
                     .or_else(|| a.planet_user_id.as_ref().and_then(|u| self.planet_name(&read, u.as_str())))
+                    .or_else(|| a.member_id.as_deref().and_then(|m| member_name(&read, m)))
                     .or_else(|| a.member_id.clone())
                     .unwrap_or_default();
                 out.push(ReviewItem {
@@ -729,4 +730,15 @@ fn member_message(
     }
     let v = verdict?;
     evaluation?.progress.members.iter().find(|m| m.transaction_id == v.transaction_id).map(|m| m.text.clone())
+}
+
+/// A group member's name as the groups show it (group nickname, else WeChat name).
+fn member_name(read: &crate::store::ReadTx, member_id: &str) -> Option<String> {
+    let memberships = records::groups::memberships_of(read, member_id).ok()?;
+    memberships.iter().find_map(|m| {
+        m.group_nickname
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .or_else(|| m.name.clone().filter(|n| !n.trim().is_empty()))
+    })
 }

@@ -549,6 +549,20 @@ payee = "zhangsan"
     }
 
     #[test]
+    fn a_column_headed_in_fen_is_read_as_fen() {
+        let env = Env::new();
+        let csv = "交易单号,金额（分）,支付时间,已退款金额(分)\n4200000009,3900,2025-10-20 12:00:00,0\n";
+        let path = env.file("fen.csv", csv.as_bytes());
+        env.import(ImportKind::Payments, &path, "2510-xhs").unwrap();
+        let p = payment(&env.store.read().unwrap(), "4200000009").unwrap().unwrap();
+        assert_eq!(p.amount, Money::from_fen(3900), "3900 分 is 39.00, not 3900 yuan");
+        let bad =
+            env.file("fen-bad.csv", "交易单号,金额(分),支付时间\n4200000010,39.5,2025-10-20 12:00:00\n".as_bytes());
+        let e = env.import(ImportKind::Payments, &bad, "2510-xhs").unwrap_err().to_string();
+        assert!(e.contains("row 2, column 金额(分): \"39.5\" is not a whole number of fen"), "{e}");
+    }
+
+    #[test]
     fn importing_the_same_file_twice_changes_nothing() {
         let env = Env::new();
         let path = env.file("orders.csv", WECOM_CSV.as_bytes());

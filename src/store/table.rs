@@ -298,6 +298,14 @@ impl WriteTx {
         self.tx.commit()?;
         Ok(())
     }
+
+    /// Lets this commit skip the flush to disk (bulk loads): it becomes durable with the
+    /// next ordinary commit, and a crash before that rolls the store back, consistently, to
+    /// the last durable commit. Only for writes whose loss is harmless, such as sync pages
+    /// committed together with their cursor.
+    pub fn defer_flush(&mut self) -> Result<(), StoreError> {
+        self.tx.set_durability(redb::Durability::None).map_err(|e| StoreError::Rejected(e.to_string()))
+    }
 }
 
 pub(crate) fn meta_get<T: DeserializeOwned>(db: &redb::Database, key: &str) -> Result<Option<T>, StoreError> {

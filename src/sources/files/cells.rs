@@ -127,6 +127,31 @@ pub fn money(cell: &Cell) -> Result<Option<Money>, String> {
     }
 }
 
+/// An amount written in fen (a column headed `金额(分)`): a whole number.
+pub fn fen(cell: &Cell) -> Result<Option<Money>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Text(t) if clean_text(t).is_empty() => Ok(None),
+        Cell::Text(t) => {
+            let shown = clean_text(t);
+            shown
+                .parse::<i64>()
+                .map(|f| Some(Money::from_fen(f)))
+                .map_err(|_| format!("{} is not a whole number of fen (the column is in 分)", quoted(&shown)))
+        }
+        Cell::Int(i) => Ok(Some(Money::from_fen(*i))),
+        Cell::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e12 => Ok(Some(Money::from_fen(*f as i64))),
+        _ => Err(format!("{} is not a whole number of fen (the column is in 分)", quoted(&cell.shown()))),
+    }
+}
+
+/// Whether a header names its unit as fen: `金额(分)`, `金额（分）`.
+pub fn header_in_fen(header: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    let h: String = header.nfkc().filter(|c| !c.is_whitespace()).collect();
+    h.ends_with("(分)")
+}
+
 /// A whole, non-negative count.
 pub fn count(cell: &Cell) -> Result<Option<u32>, String> {
     let t = match cell {

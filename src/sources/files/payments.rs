@@ -131,7 +131,7 @@ pub fn read(
         let before = row.errors.len();
         let txn = row.required(TXN, cells::id);
         let row_kind = row.get(KIND, kind).unwrap_or(RowKind::Payment);
-        let amount = row.required(AMOUNT, cells::money);
+        let amount = row.money(AMOUNT, true);
         if let Some(a) = amount
             && !a.is_positive()
         {
@@ -142,7 +142,7 @@ pub fn read(
         match row_kind {
             RowKind::Payment => {
                 let paid_at = row.required(PAID_AT, |c| cells::instant(c, tz, DateOnly::Noon));
-                let refunded = row.get(REFUNDED, cells::money);
+                let refunded = row.money(REFUNDED, false);
                 if let Some(r) = refunded
                     && r.fen() < 0
                 {

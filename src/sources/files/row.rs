@@ -36,6 +36,13 @@ impl Row<'_> {
         self.map.get(f).is_some()
     }
 
+    /// An amount field, in yuan, or in fen when its header says `(分)`.
+    pub(crate) fn money(&mut self, f: usize, required: bool) -> Option<crate::domain::Money> {
+        let in_fen = self.map.get(f).is_some_and(|(_, h)| cells::header_in_fen(h));
+        let conv = if in_fen { cells::fen } else { cells::money };
+        if required { self.required(f, conv) } else { self.get(f, conv) }
+    }
+
     fn cell(&self, f: usize) -> &Cell {
         match self.map.get(f) {
             Some((col, _)) => self.row.cells.get(*col).unwrap_or(&EMPTY),

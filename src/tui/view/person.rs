@@ -105,12 +105,13 @@ fn detail_lines<'a>(app: &App, d: &PersonDetail, link_cursor: usize, width: usiz
         ]));
         for r in &l.reasons {
             let role = if r.weight >= 0.0 { Role::Normal } else { Role::Warn };
-            lines.extend(wrapped(
-                &format!("      {:+.1} {}", r.weight, r.text),
-                width,
-                "           ",
-                theme.style(role),
-            ));
+            // A link's stored reasons carry their bits in the text; only scored signals show a weight.
+            let text = if r.weight == 0.0 {
+                format!("      {}", r.text)
+            } else {
+                format!("      {:+.1} {}", r.weight, r.text)
+            };
+            lines.extend(wrapped(&text, width, "           ", theme.style(role)));
         }
     }
 

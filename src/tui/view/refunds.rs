@@ -29,7 +29,7 @@ pub(super) fn draw(buf: &mut Buffer, body: Rect, app: &App) -> Option<Position> 
         Col::new(tr(lang, Msg::ColCamp), 10, 3),
         Col::new(tr(lang, Msg::ColPerson), 10, 0).flex(),
         Col::new(tr(lang, Msg::ColAmount), 9, 0).right(),
-        Col::new(tr(lang, Msg::ColReason), 14, 2),
+        Col::new(tr(lang, Msg::ColReason), 14, 2).flex(),
         Col::new(tr(lang, Msg::ColNote), 16, 4),
         Col::new(tr(lang, Msg::ColVia), 12, 6),
         Col::new(tr(lang, Msg::ColUpdated), 11, 5),

@@ -84,15 +84,21 @@ pub fn fit(cols: &[Col], width: u16) -> Vec<(usize, u16)> {
     }
     let used = total(&shown);
     let spare = u32::from(width).saturating_sub(used);
-    let over = used.saturating_sub(u32::from(width));
+    let mut over = used.saturating_sub(u32::from(width));
+    // Spare width is shared by the flex columns (the first takes the remainder);
+    // a shortfall is taken from them in order, down to 4 cells each.
+    let flex_count = shown.iter().filter(|&&i| cols[i].flex).count() as u32;
+    let share = spare.checked_div(flex_count).unwrap_or(0);
+    let mut remainder = spare - share * flex_count;
     shown
         .iter()
         .map(|&i| {
             let c = &cols[i];
             let w = if c.flex {
-                let grown = u32::from(c.width) + spare;
-                let shrunk = grown.saturating_sub(over).max(4);
-                u16::try_from(shrunk).unwrap_or(u16::MAX)
+                let grown = u32::from(c.width) + share + std::mem::take(&mut remainder);
+                let taken = over.min(grown.saturating_sub(4));
+                over -= taken;
+                u16::try_from(grown - taken).unwrap_or(u16::MAX)
             } else {
                 c.width
             };
@@ -188,6 +194,21 @@ mod tests {
         assert_eq!(narrow.iter().map(|c| c.0).collect::<Vec<_>>(), vec![0, 1, 3]);
         let tiny = fit(&cols, 12);
         assert_eq!(tiny.iter().map(|c| c.0).collect::<Vec<_>>(), vec![0, 1]);
+    }
+
+    #[test]
+    fn several_flex_columns_share_the_spare_width_and_the_shortfall() {
+        let cols = vec![Col::new("name", 10, 0).flex(), Col::new("amount", 9, 0), Col::new("reason", 14, 0).flex()];
+        let width = |w: u16| fit(&cols, w).iter().map(|c| c.1).collect::<Vec<_>>();
+        // 2 + 11 + 10 + 15 = 38 needed; 13 spare: 7 and 6.
+        assert_eq!(width(51), vec![17, 9, 20]);
+        assert_eq!(width(38), vec![10, 9, 14]);
+        // 8 short: the first flex column gives what it can above 4 cells, then the next.
+        assert_eq!(width(30), vec![4, 9, 12]);
+        for w in 20..80 {
+            let total: u16 = MARKER + fit(&cols, w).iter().map(|c| c.1 + 1).sum::<u16>();
+            assert!(total == w || w < 2 + 5 + 10 + 5, "width {w}: {total}");
+        }
     }
 
     #[test]
