@@ -459,3 +459,17 @@ fn a_nickname_put_together_from_common_parts_does_not_link_on_the_name_alone() {
     let o = Camp::new(vec![payment("4200000109", "一路向北大侠", "", Some("wmA"))], users).run();
     assert_eq!(link(&o, "4200000109").state, LinkState::Auto, "{:#?}", link(&o, "4200000109").reasons);
 }
+
+#[test]
+fn a_nickname_equal_to_the_payers_wechat_name_on_a_user_exported_under_another_wechat_name_is_held() {
+    // The planet nickname 一路向北 equals the bill's WeChat name, but the export shows that
+    // user's WeChat account as 快乐的风筝: likely someone else's nickname. Review.
+    let users = vec![old_member("291", "一路向北", Some("快乐的风筝"))];
+    let o = Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], users).run();
+    assert_ne!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
+    // Without an exported WeChat name the unique, uncommon nickname still links.
+    let o =
+        Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], vec![old_member("291", "一路向北", None)])
+            .run();
+    assert_eq!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
+}

@@ -96,6 +96,10 @@ pub struct Weights {
     /// common parts, a common personal name) reaches this is not unique enough for the
     /// name gate, however few users in scope carry it.
     pub chance_carriers_max: f64,
+    /// The same bound for a nickname equal to the payer's WeChat name on a user the
+    /// member export does not show a WeChat name for (nothing vouches that the WeChat
+    /// name and the nickname are one person's).
+    pub chance_carriers_max_unvouched: f64,
 }
 
 impl Default for Weights {
@@ -132,6 +136,7 @@ impl Default for Weights {
             remark_m: 0.3,
             rare_m: 0.05,
             chance_carriers_max: 0.05,
+            chance_carriers_max_unvouched: 0.01,
         }
     }
 }
@@ -729,10 +734,26 @@ impl ScoreContext<'_> {
         // The strongest unique W1 and the strongest unique other exact name, by text.
         let mut wechat_hit: Option<(String, f64)> = None;
         let mut name_hit: Option<(String, f64)> = None;
+        // The export shows this user's WeChat account under another name than the payer's
+        // WeChat name: a nickname equal to the payer's WeChat name is then likely someone
+        // else's (the payer's own account may be outside the export, or renamed since).
+        let is_wechat = |pn: &PayerName| matches!(pn.source, PayerSource::BillName | PayerSource::GroupName);
+        let exported: Vec<&str> =
+            names.iter().filter(|n| n.source == NameSource::WechatExport).map(|n| n.raw.trim()).collect();
+        let export_disagrees = !exported.is_empty()
+            && payer.names.iter().any(is_wechat)
+            && !payer.names.iter().filter(|pn| is_wechat(pn)).any(|pn| exported.contains(&pn.raw.trim()));
         for pn in &payer.names {
             if pn.norm.is_empty() {
                 continue;
             }
+            // A nickname equal to the payer's WeChat name, on a user without an exported
+            // WeChat name to vouch for it, is held to the stricter chance bound.
+            let chance_max = if is_wechat(pn) && exported.is_empty() {
+                w.chance_carriers_max_unvouched
+            } else {
+                w.chance_carriers_max
+            };
             for un in names {
                 if un.norm.is_empty() {
                     continue;
@@ -746,6 +767,7 @@ impl ScoreContext<'_> {
                 // name, so names equal only after normalisation (小玉 / 小玉|设计师, 水獺 / 水獭,
                 // 森森 / ㅤ森森🌙) are two accounts' names, worth no more than a nickname match.
                 let from_export = un.source == NameSource::WechatExport;
+                let contradicted = from_export || (export_disagrees && is_wechat(pn));
                 let wechat = m.level == NameLevel::Exact
                     && from_export
                     && pn.raw.trim() == un.raw.trim()
@@ -793,7 +815,7 @@ impl ScoreContext<'_> {
                 } + stale_bits;
                 if m.level == NameLevel::Exact
                     && !stale
-                    && !from_export
+                    && !contradicted
                     && self.unique(k, &m.right.text)
                     && self.payer_texts.get(&m.left.text).copied().unwrap_or(0) <= 1
                     && name_hit.as_ref().is_none_or(|(_, b)| bits > *b)
@@ -830,12 +852,14 @@ impl ScoreContext<'_> {
                     // joining the planet around the payment; two-character names and nickname
                     // words, which other people also carry, only by the join time (§4.3: N1
                     // with k = 1 and T1).
-                    if from_export {
-                        // Another account's WeChat name that only looks like the payer's: no gate.
+                    if contradicted {
+                        // Another account's WeChat name that only looks like the payer's, or
+                        // a nickname equal to the payer's WeChat name on a user whose own
+                        // WeChat name the export shows differently: no gate.
                     } else if self.unique(k, &m.right.text)
                         && payers_with <= 1
                         && !stale
-                        && self.index.expected_carriers(&m.right.text) < w.chance_carriers_max
+                        && self.index.expected_carriers(&m.right.text) < chance_max
                     {
                         gate.unique_name = if distinctive_name(m.right) { participant || soon } else { soon };
                     } else {
