@@ -674,9 +674,35 @@ pub struct BenchMatchArgs {
     /// (participant-weighted; more auto links, less safe).
     #[arg(long)]
     pub lenient: bool,
+    /// Extra seeds measured on smaller communities (seed+1 … seed+N), to show the
+    /// figures are not one lucky seed (0 skips them).
+    #[arg(long, default_value_t = 5)]
+    pub seeds: u64,
+    /// Persons in each extra-seed community.
+    #[arg(long, default_value_t = 1000)]
+    pub seed_persons: usize,
+    /// Payers per camp in the extra-seed communities.
+    #[arg(long, default_value_t = 250)]
+    pub seed_camp_size: usize,
+    /// Skip the runs without the member export.
+    #[arg(long)]
+    pub export_only: bool,
+    /// Also print, per run, the payments of one kind with everything behind them
+    /// (payer, linked and true user, the person's noise, every signal).
+    #[arg(long, value_enum)]
+    pub dump: Option<MatchDump>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which payments `bench match --dump` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatchDump {
+    /// Automatic links to the wrong planet user.
+    Wrong,
+    /// Payments whose payer has a planet account and checks in, left to a person.
+    Review,
 }
 
 /// `campdesk verdict …`

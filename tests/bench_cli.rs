@@ -6,15 +6,35 @@ use std::process::Command;
 #[test]
 fn bench_match_prints_quality_time_and_memory_as_json() {
     let out = Command::new(env!("CARGO_BIN_EXE_campdesk"))
-        .args(["bench", "match", "--persons", "400", "--camp-size", "200", "--baseline-persons", "150", "--json"])
+        .args([
+            "bench",
+            "match",
+            "--persons",
+            "400",
+            "--camp-size",
+            "200",
+            "--baseline-persons",
+            "150",
+            "--seeds",
+            "1",
+            "--seed-persons",
+            "200",
+            "--seed-camp-size",
+            "100",
+            "--json",
+        ])
         .output()
         .expect("run campdesk");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let runs = runs.as_array().unwrap();
-    assert_eq!(runs.len(), 3, "baseline, blocked on the same community, large community");
+    let out: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = out["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 4, "baseline, blocked on the same community, large community with and without the export");
     assert_eq!(runs[0]["exhaustive"], true);
-    for r in runs {
+    assert_eq!(runs[2]["member_export"], true);
+    assert_eq!(runs[3]["member_export"], false);
+    let seeds = out["seeds"].as_array().unwrap();
+    assert_eq!(seeds.len(), 2, "one extra seed, with and without the export");
+    for r in runs.iter().chain(seeds) {
         for field in ["precision", "precision_lower_bound", "recall", "review_share", "match_secs", "wall_secs"] {
             assert!(r[field].is_number(), "{field} in {r}");
         }

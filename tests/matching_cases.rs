@@ -338,3 +338,138 @@ fn the_same_input_gives_byte_identical_output() {
     let b = serde_json::to_string(&camp.run()).unwrap();
     assert_eq!(a, b);
 }
+
+/// A long-time member (joined a year before paying) whose planet nickname has nothing
+/// to do with their WeChat name.
+fn old_member(id: &str, name: &str, wechat: Option<&str>) -> PlanetUser {
+    PlanetUser {
+        wechat_name: wechat.map(str::to_string),
+        joined_planet_at: Some(ts("2024-09-01T00:00:00Z")),
+        ..user(id, name)
+    }
+}
+
+#[test]
+fn the_exported_wechat_name_links_a_payer_whose_nicknames_are_unrelated() {
+    let users = vec![old_member("211", "奔跑的蜗牛", Some("🌊林间小路")), old_member("212", "清晨小鹿", Some("老周"))];
+    let camp = Camp::new(vec![payment("4200000101", "🌊林间小路", "", Some("wmA"))], users.clone());
+    let o = camp.run();
+    let l = link(&o, "4200000101");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("211"));
+    assert!(l.reasons.iter().any(|r| r.contains("星球成员导出的微信昵称")), "{:#?}", l.reasons);
+
+    // Without the export's 微信昵称 nothing ties them: the payment waits for a person.
+    let bare: Vec<PlanetUser> = users.into_iter().map(|u| PlanetUser { wechat_name: None, ..u }).collect();
+    let o = Camp::new(vec![payment("4200000101", "🌊林间小路", "", Some("wmA"))], bare).run();
+    assert_ne!(link(&o, "4200000101").state, LinkState::Auto);
+}
+
+#[test]
+fn a_wechat_name_two_users_exported_goes_to_review() {
+    let users =
+        vec![old_member("221", "奔跑的蜗牛", Some("林间小路")), old_member("222", "清晨小鹿", Some("林间小路"))];
+    let o = Camp::new(vec![payment("4200000102", "林间小路", "", Some("wmA"))], users).run();
+    let l = link(&o, "4200000102");
+    assert_eq!(l.state, LinkState::Review, "{:#?}", l.reasons);
+    assert!(card(&o, "4200000102").codes.contains(&ReasonCode::SameName));
+}
+
+#[test]
+fn a_decorated_wechat_name_equal_as_shown_tells_two_bare_namesakes_apart() {
+    // 🇨🇳张鸣 exported for one user, a bare 张鸣 for the other: the bill's 🇨🇳张鸣 is the first.
+    let users = vec![old_member("231", "长安奶酪", Some("🇨🇳张鸣")), old_member("232", "旅行的饼干", Some("张鸣"))];
+    let o = Camp::new(vec![payment("4200000103", "🇨🇳张鸣", "", Some("wmA"))], users).run();
+    let l = link(&o, "4200000103");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("231"));
+}
+
+#[test]
+fn a_non_participant_needs_two_independent_pointers() {
+    // The payer never checked in: the exported WeChat name alone does not link them…
+    let mut camp = Camp::new(
+        vec![payment("4200000104", "🌊林间小路", "", Some("wmA"))],
+        vec![old_member("241", "奔跑的蜗牛", Some("🌊林间小路"))],
+    );
+    camp.participants.retain(|p| p.as_str() != "241");
+    let l = link(&camp.run(), "4200000104").clone();
+    assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    // …the export and a group nickname naming the planet nickname do.
+    camp.members.push(member("wmA", "🌊林间小路", Some("【A组】奔跑的蜗牛-运营")));
+    let l = link(&camp.run(), "4200000104").clone();
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("241"));
+}
+
+#[test]
+fn a_remark_naming_a_friend_does_not_beat_the_payers_own_group_nickname() {
+    let users = vec![old_member("251", "温柔的花生", None), old_member("252", "沉默的螃蟹", None)];
+    let mut camp = Camp::new(vec![payment("4200000105", "🍀梁枫", "沉默的螃蟹", Some("wmA"))], users);
+    camp.members.push(member("wmA", "🍀梁枫", Some("温柔的花生")));
+    let o = camp.run();
+    let l = link(&o, "4200000105");
+    assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert!(card(&o, "4200000105").candidates.iter().any(|c| c.planet_user_id.as_str() == "251"));
+}
+
+#[test]
+fn an_exported_wechat_name_equal_only_after_normalisation_is_another_account() {
+    // The bill shows 小玉; the export shows 小玉|设计师 for a long-time member: two
+    // WeChat accounts' names, not one seen twice. No unattended link.
+    let users = vec![old_member("261", "知行合一枫叶", Some("小玉|设计师"))];
+    let o = Camp::new(vec![payment("4200000106", "小玉", "", Some("wmA"))], users.clone()).run();
+    assert_ne!(link(&o, "4200000106").state, LinkState::Auto, "{:#?}", link(&o, "4200000106").reasons);
+    // Shown exactly as exported, it links.
+    let o = Camp::new(vec![payment("4200000106", "小玉|设计师", "", Some("wmA"))], users).run();
+    assert_eq!(link(&o, "4200000106").state, LinkState::Auto, "{:#?}", link(&o, "4200000106").reasons);
+}
+
+#[test]
+fn a_payment_made_for_someone_else_is_held_for_review() {
+    // "替sophia1969报名": the remark names the user it is paid for, not the payer.
+    let users = vec![old_member("271", "sophia1969", None)];
+    let o = Camp::new(vec![payment("4200000107", "李勇奕", "替sophia1969报名", Some("wmA"))], users.clone()).run();
+    let l = link(&o, "4200000107");
+    assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert!(card(&o, "4200000107").codes.contains(&ReasonCode::RemarkNamesOther));
+    // The same nickname stated plainly, with the payer's own name unlike it and a join
+    // long before the payment, is a person's call too (a friend's nickname looks the same).
+    let o = Camp::new(vec![payment("4200000107", "李勇奕", "sophia1969", Some("wmA"))], users.clone()).run();
+    assert_ne!(link(&o, "4200000107").state, LinkState::Auto);
+    // A member who joined right after paying and states the nickname links.
+    let fresh = vec![user("271", "sophia1969")];
+    let o = Camp::new(vec![payment("4200000107", "李勇奕", "sophia1969", Some("wmA"))], fresh).run();
+    assert_eq!(link(&o, "4200000107").state, LinkState::Auto, "{:#?}", link(&o, "4200000107").reasons);
+}
+
+#[test]
+fn a_nickname_put_together_from_common_parts_does_not_link_on_the_name_alone() {
+    // Many members combine the same words: 慢热的向日葵 is one of them, however unique in scope.
+    let mut users = Vec::new();
+    for (i, a) in ["慢热的", "孤独的", "爱笑的", "发呆的", "旅行的"].iter().enumerate() {
+        for (j, n) in ["向日葵", "板栗", "柴犬", "螃蟹", "孔雀", "椰子"].iter().enumerate() {
+            users.push(old_member(&format!("28{i}{j}"), &format!("{a}{n}"), None));
+        }
+    }
+    let o = Camp::new(vec![payment("4200000108", "慢热的向日葵", "", Some("wmA"))], users.clone()).run();
+    assert_ne!(link(&o, "4200000108").state, LinkState::Auto, "{:#?}", link(&o, "4200000108").reasons);
+    // A nickname nobody else's parts make up still links by name.
+    users.push(old_member("2899", "一路向北大侠", None));
+    let o = Camp::new(vec![payment("4200000109", "一路向北大侠", "", Some("wmA"))], users).run();
+    assert_eq!(link(&o, "4200000109").state, LinkState::Auto, "{:#?}", link(&o, "4200000109").reasons);
+}
+
+#[test]
+fn a_nickname_equal_to_the_payers_wechat_name_on_a_user_exported_under_another_wechat_name_is_held() {
+    // The planet nickname 一路向北 equals the bill's WeChat name, but the export shows that
+    // user's WeChat account as 快乐的风筝: likely someone else's nickname. Review.
+    let users = vec![old_member("291", "一路向北", Some("快乐的风筝"))];
+    let o = Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], users).run();
+    assert_ne!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
+    // Without an exported WeChat name the unique, uncommon nickname still links.
+    let o =
+        Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], vec![old_member("291", "一路向北", None)])
+            .run();
+    assert_eq!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
+}

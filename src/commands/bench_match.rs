@@ -9,20 +9,23 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::{CommandError, Exit, print_json};
-use crate::cli::BenchMatchArgs;
+use crate::cli::{BenchMatchArgs, MatchDump};
+use crate::domain::{PlanetUser, PlanetUserId};
 use crate::matching::blocking::PlanetIndex;
 use crate::matching::normalize::default_normalizer;
-use crate::matching::synthetic::{self, Metrics, World, WorldOptions};
-use crate::matching::{CampInput, Matcher, Policy};
+use crate::matching::synthetic::{self, Metrics, World, WorldCamp, WorldOptions};
+use crate::matching::{CampInput, Link, LinkState, MatchOutcome, Matcher, Policy};
 
 /// One measured run.
 #[derive(Debug, Serialize)]
 struct Run {
     name: String,
+    seed: u64,
     persons: usize,
     camps: usize,
     payments: usize,
     planet_users: usize,
+    member_export: bool,
     exhaustive: bool,
     strict_unique: bool,
     threads: usize,
@@ -40,12 +43,34 @@ struct Run {
     card_share: f64,
     suggestion_right: f64,
     metrics: Metrics,
+    #[serde(skip)]
+    dump: Vec<String>,
+}
+
+/// How one run is set up.
+struct Setup<'a> {
+    name: &'a str,
+    exhaustive: bool,
+    strict_unique: bool,
+    threads: usize,
+    dump: Option<MatchDump>,
 }
 
 pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
     if args.persons == 0 || args.camp_size == 0 || args.threads == 0 {
         return Err(CommandError::user("--persons, --camp-size and --threads must be at least 1"));
     }
+    if args.seeds > 0 && (args.seed_persons == 0 || args.seed_camp_size == 0) {
+        return Err(CommandError::user("--seed-persons and --seed-camp-size must be at least 1"));
+    }
+    let exports: &[bool] = if args.export_only { &[true] } else { &[true, false] };
+    let setup = |name, exhaustive, strict_unique| Setup {
+        name,
+        exhaustive,
+        strict_unique,
+        threads: args.threads,
+        dump: args.dump,
+    };
     let mut runs = Vec::new();
     if args.baseline_persons > 0 {
         let o = WorldOptions {
@@ -54,18 +79,49 @@ pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
             camp_size: args.baseline_persons,
             ..WorldOptions::default()
         };
-        runs.push(measure("baseline: all pairs, one camp", &o, true, true, args.threads));
-        runs.push(measure("blocked: same community", &o, false, true, args.threads));
+        runs.push(measure(&setup("baseline: all pairs, one camp", true, true), &o));
+        runs.push(measure(&setup("blocked: same community", false, true), &o));
     }
-    let o =
-        WorldOptions { seed: args.seed, persons: args.persons, camp_size: args.camp_size, ..WorldOptions::default() };
-    runs.push(measure("blocked: large community", &o, false, true, args.threads));
-    if args.lenient {
-        runs.push(measure("blocked, lenient uniqueness: large community", &o, false, false, args.threads));
+    for &member_export in exports {
+        let o = WorldOptions {
+            seed: args.seed,
+            persons: args.persons,
+            camp_size: args.camp_size,
+            member_export,
+            ..WorldOptions::default()
+        };
+        let name = if member_export {
+            "blocked: large community, member export imported"
+        } else {
+            "blocked: large community, no member export"
+        };
+        runs.push(measure(&setup(name, false, true), &o));
+        if args.lenient {
+            runs.push(measure(&setup("blocked, lenient uniqueness: large community", false, false), &o));
+        }
+    }
+    let mut seed_runs = Vec::new();
+    for seed in (1..=args.seeds).map(|i| args.seed + i) {
+        for &member_export in exports {
+            let o = WorldOptions {
+                seed,
+                persons: args.seed_persons,
+                camp_size: args.seed_camp_size,
+                member_export,
+                ..WorldOptions::default()
+            };
+            let name = if member_export { "seed, member export" } else { "seed, no member export" };
+            seed_runs.push(measure(&setup(name, false, true), &o));
+        }
     }
 
     if args.json {
-        print_json(&runs)?;
+        #[derive(Serialize)]
+        struct Out<'a> {
+            runs: &'a [Run],
+            seeds: &'a [Run],
+        }
+        print_json(&Out { runs: &runs, seeds: &seed_runs })?;
     } else {
         for r in &runs {
             print_run(r);
@@ -78,11 +134,14 @@ pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
                 args.baseline_persons, pairs_ratio, time_ratio
             );
         }
+        if !seed_runs.is_empty() {
+            print_seeds(&seed_runs, args.seed_persons, args.seed_camp_size);
+        }
     }
     Ok(Exit::Ok)
 }
 
-fn measure(name: &str, o: &WorldOptions, exhaustive: bool, strict_unique: bool, threads: usize) -> Run {
+fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
     let start = Instant::now();
     let world = synthetic::build(o);
     let generate_secs = start.elapsed().as_secs_f64();
@@ -91,20 +150,22 @@ fn measure(name: &str, o: &WorldOptions, exhaustive: bool, strict_unique: bool, 
     let index = PlanetIndex::build(&world.planet_users, normalizer);
     let index_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let policy = Policy { exhaustive, strict_unique, ..Policy::default() };
-    let (metrics, scored, residue) = match_all(&world, &index, &policy, threads);
+    let policy = Policy { exhaustive: s.exhaustive, strict_unique: s.strict_unique, ..Policy::default() };
+    let (metrics, scored, residue, dump) = match_all(&world, &index, &policy, s.threads, s.dump);
     let match_secs = t.elapsed().as_secs_f64();
     let payments = world.camps.iter().map(|c| c.payments.len()).sum();
     let review_payments = metrics.review + metrics.unmatched;
     Run {
-        name: name.to_string(),
+        name: s.name.to_string(),
+        seed: o.seed,
         persons: o.persons,
         camps: world.camps.len(),
         payments,
         planet_users: world.planet_users.len(),
-        exhaustive,
-        strict_unique,
-        threads,
+        member_export: o.member_export,
+        exhaustive: s.exhaustive,
+        strict_unique: s.strict_unique,
+        threads: s.threads,
         generate_secs,
         index_secs,
         match_secs,
@@ -119,14 +180,61 @@ fn measure(name: &str, o: &WorldOptions, exhaustive: bool, strict_unique: bool, 
         card_share: metrics.card_share(),
         suggestion_right: metrics.review_suggestion_right as f64 / metrics.review_with_truth.max(1) as f64,
         metrics,
+        dump,
+    }
+}
+
+/// One line per seed, then the pooled figures and the Wilson bound over all seeds.
+fn print_seeds(runs: &[Run], persons: usize, camp_size: usize) {
+    println!("== seeds: {persons}-person communities, camps of {camp_size} payers");
+    println!("   seed  export  payments  auto  wrong  recall  review  cards");
+    let mut pooled: std::collections::BTreeMap<bool, Metrics> = Default::default();
+    for r in runs {
+        let m = &r.metrics;
+        println!(
+            "   {:>4}  {:>6}  {:>8}  {:>4}  {:>5}  {:>5.1}%  {:>5.1}%  {:>4.1}%",
+            r.seed,
+            if r.member_export { "yes" } else { "no" },
+            r.payments,
+            m.auto,
+            m.auto_wrong,
+            r.recall * 100.0,
+            r.review_share * 100.0,
+            r.card_share * 100.0
+        );
+        pooled.entry(r.member_export).or_default().merge(m);
+    }
+    for (export, m) in pooled.iter().rev() {
+        println!(
+            "   pooled, {}: {} auto links, {} wrong (Wilson 95% lower bound {:.5}), recall {:.1}%, review {:.1}%, cards {:.1}%",
+            if *export { "member export" } else { "no member export" },
+            m.auto,
+            m.auto_wrong,
+            m.precision_lower_bound(),
+            m.recall() * 100.0,
+            (m.review + m.unmatched) as f64 / m.payments.max(1) as f64 * 100.0,
+            m.card_share() * 100.0
+        );
+    }
+    for r in runs.iter().filter(|r| !r.dump.is_empty()) {
+        println!("== seed {}, {}:", r.seed, if r.member_export { "member export" } else { "no member export" });
+        for d in &r.dump {
+            print!("{d}");
+        }
     }
 }
 
 /// Matches every camp, spreading camps over `threads` workers.
-fn match_all(world: &World, index: &PlanetIndex<'_>, policy: &Policy, threads: usize) -> (Metrics, u64, u64) {
+fn match_all(
+    world: &World,
+    index: &PlanetIndex<'_>,
+    policy: &Policy,
+    threads: usize,
+    dump: Option<MatchDump>,
+) -> (Metrics, u64, u64, Vec<String>) {
     let normalizer = default_normalizer();
     let chunks: Vec<Vec<usize>> = (0..threads).map(|t| (t..world.camps.len()).step_by(threads).collect()).collect();
-    let results: Vec<(Metrics, u64, u64)> = std::thread::scope(|scope| {
+    let results: Vec<(Metrics, u64, u64, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .iter()
             .map(|camps| {
@@ -135,6 +243,7 @@ fn match_all(world: &World, index: &PlanetIndex<'_>, policy: &Policy, threads: u
                     matcher.policy = policy.clone();
                     let mut m = Metrics::default();
                     let (mut scored, mut residue) = (0, 0);
+                    let mut dumped = Vec::new();
                     for &c in camps {
                         let camp = &world.camps[c];
                         let input = CampInput {
@@ -150,8 +259,11 @@ fn match_all(world: &World, index: &PlanetIndex<'_>, policy: &Policy, threads: u
                         scored += outcome.stats.scored_pairs;
                         residue += outcome.stats.residue_pairs;
                         m.merge(&synthetic::evaluate(world, &outcome));
+                        if let Some(kind) = dump {
+                            dumped.extend(dump_camp(world, camp, &outcome, kind));
+                        }
                     }
-                    (m, scored, residue)
+                    (m, scored, residue, dumped)
                 })
             })
             .collect();
@@ -159,12 +271,131 @@ fn match_all(world: &World, index: &PlanetIndex<'_>, policy: &Policy, threads: u
     });
     let mut total = Metrics::default();
     let (mut scored, mut residue) = (0, 0);
-    for (m, s, r) in results {
+    let mut dumped = Vec::new();
+    for (m, s, r, d) in results {
         total.merge(&m);
         scored += s;
         residue += r;
+        dumped.extend(d);
     }
-    (total, scored, residue)
+    dumped.sort();
+    (total, scored, residue, dumped)
+}
+
+/// The payments of one camp that `--dump` asks for, each with the payer, the person
+/// behind it, the linked (or suggested) user, the true user and every reason.
+fn dump_camp(world: &World, camp: &WorldCamp, outcome: &MatchOutcome, kind: MatchDump) -> Vec<String> {
+    let participants: std::collections::HashSet<&PlanetUserId> = camp.participants.iter().collect();
+    let mut out = Vec::new();
+    for link in &outcome.links {
+        let truth = world.truth.get(&link.transaction_id).cloned().flatten();
+        let show = match kind {
+            MatchDump::Wrong => link.state == LinkState::Auto && link.planet_user_id != truth,
+            MatchDump::Review => {
+                link.state != LinkState::Auto
+                    && link.state != LinkState::Confirmed
+                    && truth.as_ref().is_some_and(|t| participants.contains(t))
+            }
+        };
+        if show {
+            out.push(dump_link(world, camp, outcome, link, truth.as_ref(), &participants));
+        }
+    }
+    out
+}
+
+fn dump_link(
+    world: &World,
+    camp: &WorldCamp,
+    outcome: &MatchOutcome,
+    link: &Link,
+    truth: Option<&PlanetUserId>,
+    participants: &std::collections::HashSet<&PlanetUserId>,
+) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let payment = camp.payments.iter().find(|p| p.transaction_id == link.transaction_id);
+    let _ = writeln!(
+        s,
+        "---- {} {} {:?} score {} linked {:?} suggested {:?} truth {:?}",
+        camp.id,
+        link.transaction_id,
+        link.state,
+        link.score,
+        link.planet_user_id.as_ref().map(|u| u.as_str()),
+        link.suggested_planet_user_id.as_ref().map(|u| u.as_str()),
+        truth.map(|u| u.as_str())
+    );
+    if let Some(p) = payment {
+        let _ =
+            writeln!(s, "  bill: name {:?} remark {:?} amount {} paid {}", p.payer_name, p.remark, p.amount, p.paid_at);
+        if let Some(ext) = &p.payer_external_userid
+            && let Some(m) = camp.group_members.iter().find(|m| m.member_id == ext.as_str())
+        {
+            let _ = writeln!(s, "  group: name {:?} nickname {:?} joined {:?}", m.name, m.group_nickname, m.join_time);
+        }
+    }
+    if let Some(p) = world.payer_of.get(&link.transaction_id) {
+        let _ = writeln!(s, "  payer person #{}: {}", p.person_id, person_line(p));
+    }
+    let user_line = |label: &str, id: &PlanetUserId| -> String {
+        let u = world.planet_users.binary_search_by(|u| u.user_id.cmp(id)).ok().map(|i| &world.planet_users[i]);
+        let who = world.person_of_user.get(id).map(|p| format!("person #{}: {}", p.person_id, person_line(p)));
+        format!(
+            "  {label} {id}: {} participant {}\n    {}\n",
+            u.map(user_summary).unwrap_or_else(|| "not in the store".to_string()),
+            participants.contains(id),
+            who.unwrap_or_else(|| "no person".to_string())
+        )
+    };
+    if let Some(u) = link.planet_user_id.as_ref().or(link.suggested_planet_user_id.as_ref())
+        && Some(u) != truth
+    {
+        s.push_str(&user_line("chosen", u));
+    }
+    if let Some(t) = truth {
+        s.push_str(&user_line("true", t));
+    }
+    for r in &link.reasons {
+        let _ = writeln!(s, "   · {r}");
+    }
+    if let Some(card) = link.review_card.as_deref().and_then(|id| outcome.cards.iter().find(|c| c.id == id)) {
+        let _ = writeln!(
+            s,
+            "  card {:?}: {} payments, {} candidates",
+            card.codes,
+            card.payments.len(),
+            card.candidates.len()
+        );
+        for e in card.edges.iter().filter(|e| e.transaction_id == link.transaction_id) {
+            let mark = if Some(&e.planet_user_id) == truth { " TRUE" } else { "" };
+            let signals: Vec<String> = e.signals.iter().map(|g| format!("{} {:+.1}", g.code, g.bits)).collect();
+            let _ = writeln!(s, "    -> {} {:.1}{mark}: {}", e.planet_user_id, e.score, signals.join(", "));
+        }
+    }
+    s
+}
+
+fn person_line(p: &crate::sim::people::Person) -> String {
+    format!(
+        "wechat {:?} export {:?} planet {:?} later {:?} alias {:?} group {:?} remark {:?} noise {:?}",
+        p.wechat_name,
+        p.export_wechat_name,
+        p.planet_name,
+        p.planet_name_later,
+        p.planet_alias,
+        p.group_nickname,
+        p.remark,
+        p.noise
+    )
+}
+
+fn user_summary(u: &PlanetUser) -> String {
+    let former: Vec<&str> = u.name_history.iter().map(|h| h.name.as_str()).collect();
+    format!(
+        "name {:?} alias {:?} wechat {:?} former {:?} number {:?} joined {:?}",
+        u.name, u.alias, u.wechat_name, former, u.number, u.joined_planet_at
+    )
 }
 
 /// Peak resident set size of this process so far (VmHWM), in MiB.
@@ -177,7 +408,7 @@ fn peak_rss_mib() -> Option<f64> {
 
 fn print_run(r: &Run) {
     let m = &r.metrics;
-    println!("== {} ({} persons, seed-generated, {} thread(s))", r.name, r.persons, r.threads);
+    println!("== {} ({} persons, seed {}, {} thread(s))", r.name, r.persons, r.seed, r.threads);
     println!(
         "   {} payments in {} camp(s) × {} planet users; generated in {:.2} s",
         r.payments, r.camps, r.planet_users, r.generate_secs
@@ -218,4 +449,16 @@ fn print_run(r: &Run) {
         r.suggestion_right * 100.0,
         m.lost
     );
+    let left = (m.review + m.unmatched).max(1) as f64;
+    let mut causes = m.review_by_cause.clone();
+    causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    println!("   payments left to a person, by cause in the data:");
+    for (cause, n) in causes.iter().take(12) {
+        println!("     {:>5.1}%  {n:>6}  {cause}", *n as f64 / left * 100.0);
+    }
+    let codes: Vec<String> = m.review_by_code.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    println!("   their cards' reason codes: {}", codes.join(", "));
+    for d in &r.dump {
+        print!("{d}");
+    }
 }

@@ -54,6 +54,7 @@ pub(super) fn run(args: &SimArgs) -> Result<Exit, CommandError> {
             let line = json!({
                 "urls": sim.urls(),
                 "config": sim.config_path().display().to_string(),
+                "member_export": sim.config_path().with_file_name(crate::sim::server::MEMBER_EXPORT_FILE).display().to_string(),
                 "seed": truth.seed,
                 "anchor": truth.anchor,
                 "members": truth.persons.len(),
@@ -73,6 +74,10 @@ pub(super) fn run(args: &SimArgs) -> Result<Exit, CommandError> {
             println!("  wxpay   {}", sim.urls().wxpay);
             let dir = sim.config_path().parent().map(|p| p.display().to_string()).unwrap_or_default();
             println!("  config  {} (secrets in {dir}/secrets)", sim.config_path().display());
+            println!(
+                "  members {}  (the planet's member export; also GET /_sim/member_export.xlsx)",
+                sim.config_path().with_file_name(crate::sim::server::MEMBER_EXPORT_FILE).display()
+            );
             println!("  control {}/_sim/state  (also /_sim/clock, /_sim/actions, /_sim/faults …)", sim.urls().zsxq);
             println!("camps:");
             let w = truth.camps.iter().map(|c| crate::text::display_width(&c.camp_id)).max().unwrap_or(8);

@@ -72,9 +72,11 @@ pub struct PlanetIndex<'a> {
     by_pinyin: FxMap<String, Vec<u32>>,
     by_fuzzy: FxMap<String, Vec<u32>>,
     by_gram: FxMap<String, Vec<u32>>,
+    by_wechat_raw: FxMap<String, Vec<u32>>,
     remark_patterns: Option<AhoCorasick>,
     pattern_texts: Vec<String>,
     han_shapes: [HanShape; 2],
+    nick_shape: NickShape,
 }
 
 /// Character frequencies by position among the scope's 2- and 3-character Han
@@ -83,6 +85,46 @@ pub struct PlanetIndex<'a> {
 struct HanShape {
     names: usize,
     by_position: Vec<HashMap<char, u32>>,
+}
+
+/// Beginnings and endings of the scope's Han names of 4+ characters (慢热的|向日葵,
+/// 佛系|孔雀): how likely a nickname is to be put together by several people from
+/// common parts. Keys are hashes of (side, text).
+#[derive(Clone, Debug, Default)]
+struct NickShape {
+    names: usize,
+    parts: FxMap<u64, u32>,
+}
+
+impl NickShape {
+    fn key(suffix: bool, part: &[char]) -> u64 {
+        use std::hash::BuildHasher;
+        std::hash::BuildHasherDefault::<super::fxhash::FxHasher>::default().hash_one((suffix, part))
+    }
+
+    fn add(&mut self, chars: &[char]) {
+        self.names += 1;
+        for s in 2..=chars.len() - 2 {
+            *self.parts.entry(Self::key(false, &chars[..s])).or_default() += 1;
+            *self.parts.entry(Self::key(true, &chars[s..])).or_default() += 1;
+        }
+    }
+
+    /// Expected number of other names equal to `chars` if beginnings and endings were
+    /// combined independently, at the split that makes the name most common.
+    fn expected(&self, chars: &[char]) -> f64 {
+        if self.names == 0 || chars.len() < 4 {
+            return 0.0;
+        }
+        let count = |suffix, part: &[char]| self.parts.get(&Self::key(suffix, part)).copied().unwrap_or(0) as f64;
+        (2..=chars.len() - 2)
+            .map(|s| {
+                // The name itself is among both counts; take it out of each.
+                let (pre, suf) = (count(false, &chars[..s]) - 1.0, count(true, &chars[s..]) - 1.0);
+                pre.max(0.0) * suf.max(0.0) / self.names as f64
+            })
+            .fold(0.0, f64::max)
+    }
 }
 
 impl HanShape {
@@ -124,9 +166,11 @@ impl<'a> PlanetIndex<'a> {
             by_pinyin: FxMap::default(),
             by_fuzzy: FxMap::default(),
             by_gram: FxMap::default(),
+            by_wechat_raw: FxMap::default(),
             remark_patterns: None,
             pattern_texts: Vec::new(),
             han_shapes: [HanShape::default(), HanShape::default()],
+            nick_shape: NickShape::default(),
         };
         for (i, u) in users.iter().enumerate() {
             let i = i as u32;
@@ -136,6 +180,9 @@ impl<'a> PlanetIndex<'a> {
                 continue;
             }
             idx.by_id.insert(u.user_id.as_str(), i);
+            if let Some(w) = u.wechat_name.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+                idx.by_wechat_raw.entry(w.to_string()).or_default().push(i);
+            }
             if let Some(n) = &u.number {
                 let n = n.trim().trim_start_matches('0');
                 if !n.is_empty() {
@@ -163,8 +210,12 @@ impl<'a> PlanetIndex<'a> {
                         push_unique(idx.by_gram.entry(g).or_default(), i);
                     }
                     let chars: Vec<char> = form.text.chars().collect();
-                    if (2..=3).contains(&chars.len()) && chars.iter().all(|c| is_han(*c)) {
-                        idx.han_shapes[chars.len() - 2].add(&chars);
+                    if chars.iter().all(|c| is_han(*c)) {
+                        match chars.len() {
+                            2..=3 => idx.han_shapes[chars.len() - 2].add(&chars),
+                            4.. => idx.nick_shape.add(&chars),
+                            _ => {}
+                        }
                     }
                 }
             }
@@ -227,17 +278,30 @@ impl<'a> PlanetIndex<'a> {
         self.by_text.get(text).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Users whose exported 微信昵称 is exactly this string (trimmed, decorations included).
+    pub fn with_wechat_raw(&self, raw: &str) -> &[u32] {
+        self.by_wechat_raw.get(raw.trim()).map(Vec::as_slice).unwrap_or(&[])
+    }
+
     /// Users with a name reading of exactly this pinyin.
     pub fn with_pinyin(&self, pinyin: &str) -> &[u32] {
         self.by_pinyin.get(pinyin).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// How many users besides the one holding it would carry this 2–3 character
-    /// Han name by chance, from the scope's character frequencies by position
-    /// (张帆 made of common characters: high; 龚昊昊: low). 0 for other shapes.
+    /// How many users besides the one holding it would carry this Han name by chance:
+    /// 2–3 characters from the scope's character frequencies by position (张帆 made of
+    /// common characters: high; 龚昊昊: low), 4+ characters from how often its
+    /// beginning and ending recur in other names (慢热的|向日葵: high; 一路向北|大侠:
+    /// low). 0 for other shapes.
     pub fn expected_carriers(&self, text: &str) -> f64 {
         let chars: Vec<char> = text.chars().collect();
-        if !(2..=3).contains(&chars.len()) || !chars.iter().all(|c| is_han(*c)) {
+        if !chars.iter().all(|c| is_han(*c)) {
+            return 0.0;
+        }
+        if chars.len() >= 4 {
+            return self.nick_shape.expected(&chars);
+        }
+        if chars.len() < 2 {
             return 0.0;
         }
         // The name itself is among the counts; take it out.
@@ -361,7 +425,10 @@ fn grams(text: &str) -> Vec<String> {
 fn user_names(u: &PlanetUser, normalizer: &Normalizer) -> Vec<UserName> {
     let mut out = Vec::new();
     let mut add = |source, raw: &str, until| {
-        if raw.trim().is_empty() || out.iter().any(|n: &UserName| n.raw == raw) {
+        // The same string twice is one name, except the exported WeChat name, which
+        // says something of its own (the WeChat account's name) even when it equals the nickname.
+        let same = |n: &UserName| n.raw == raw && (source != NameSource::WechatExport || n.source == source);
+        if raw.trim().is_empty() || out.iter().any(same) {
             return;
         }
         out.push(UserName { source, raw: raw.to_string(), norm: normalizer.name(raw), until });
@@ -469,7 +536,26 @@ mod tests {
         let common = idx.expected_carriers("张伟");
         let rare = idx.expected_carriers("龚昊");
         assert!(common > 10.0 * rare, "{common} vs {rare}");
-        assert_eq!(idx.expected_carriers("向日葵呀"), 0.0, "only 2–3 character Han names are modelled");
+        assert_eq!(idx.expected_carriers("hello"), 0.0, "only Han names are modelled");
+    }
+
+    #[test]
+    fn nicknames_built_from_common_parts_expect_chance_carriers() {
+        let mut users = Vec::new();
+        let (adjectives, nouns) =
+            (["慢热的", "孤独的", "爱笑的", "发呆的"], ["向日葵", "板栗", "柴犬", "螃蟹", "孔雀"]);
+        for (i, a) in adjectives.iter().enumerate() {
+            for (j, n) in nouns.iter().enumerate() {
+                users.push(user(&format!("{i}{j}"), &format!("{a}{n}")));
+            }
+        }
+        users.push(user("999", "一路向北大侠"));
+        let idx = PlanetIndex::build(&users, default_normalizer());
+        let combined = idx.expected_carriers("慢热的向日葵");
+        let own = idx.expected_carriers("一路向北大侠");
+        assert!(combined > 0.1, "{combined}");
+        assert_eq!(own, 0.0, "no other name shares its parts");
+        assert!(idx.expected_carriers("爱笑的柴犬") > 0.1);
     }
 
     #[test]

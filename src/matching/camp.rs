@@ -387,7 +387,6 @@ impl<'m> Matcher<'m> {
             let decided = self.decide(
                 &round,
                 &payers,
-                &ctx,
                 &conflicts,
                 &closed_users,
                 input.deposit,
@@ -700,7 +699,6 @@ impl<'m> Matcher<'m> {
         &self,
         round: &Round,
         payers: &[Payer<'_>],
-        ctx: &ScoreContext<'_>,
         conflicts: &HashMap<usize, Vec<String>>,
         closed_users: &FxSet<u32>,
         deposit: Option<Money>,
@@ -732,7 +730,9 @@ impl<'m> Matcher<'m> {
                 let chosen = solution.as_ref().and_then(|s| s.chosen[row]);
                 let margin = solution.as_ref().and_then(|s| s.margin[row]);
                 let amount = amount_code(payer.payment.amount, deposit);
-                let names_other = remark_names_other(payer, chosen.map(|e| edges[e].user), self.index, ctx);
+                let names_other = remark_names_other(payer, chosen.map(|e| edges[e].user), self.index)
+                    || chosen.is_some_and(|e| names_point_elsewhere(&comp, &edges, &edge_scored, scored, e))
+                    || chosen.is_some_and(|e| remark_against_names(&scored[edge_scored[e]].score.gate));
                 let conflict = conflicts.contains_key(&pi) || id_conflict(&comp, &edges, &edge_scored, scored, pi);
                 if let Some(ei) = chosen {
                     suggestion.push((pi, edges[ei].user));
@@ -741,7 +741,7 @@ impl<'m> Matcher<'m> {
                         && margin.is_some_and(|m| m >= policy.margin)
                         && assign::mutual_best(&comp, &edges, ei, policy.margin)
                         && s.gate.passes()
-                        && (s.gate.id_grade() || s.gate.participant || !participants_known)
+                        && (s.gate.id_grade() || s.gate.participant || s.gate.corroborated || !participants_known)
                         && amount.is_none()
                         && !names_other
                         && !conflict;
@@ -756,7 +756,8 @@ impl<'m> Matcher<'m> {
                     if s.gate.same_name {
                         card_codes.insert(ReasonCode::SameName);
                     }
-                    let absent = participants_known && !s.gate.participant && !s.gate.id_grade();
+                    let absent =
+                        participants_known && !s.gate.participant && !s.gate.id_grade() && !s.gate.corroborated;
                     if absent {
                         card_codes.insert(ReasonCode::NotParticipating);
                     }
@@ -861,6 +862,7 @@ impl<'m> Matcher<'m> {
         let mut reasons = tie_reasons(payer);
         reasons.extend(signal_reasons(s));
         reasons.push(format!("领先其他方案 {margin:.1} 位"));
+        reasons.push(format!("自动关联依据：{}", s.gate.describe()));
         if round > 0 {
             reasons.push(format!("第 {} 轮：本营其他付款关联后，剩余候选范围缩小", round + 1));
         }
@@ -1136,18 +1138,49 @@ fn id_conflict(comp: &Component, edges: &[Edge], edge_scored: &[usize], scored: 
     comp.edges.iter().any(|&ei| edges[ei].payer != payer && mine.contains(&edges[ei].user) && hard(edge_scored[ei]))
 }
 
+/// Only the remark points at the user while the payer's own names and the user's
+/// (the exported WeChat name included) are all unlike: a remark naming a friend
+/// looks exactly like this. Unless the user also joined the planet right around the
+/// payment, it is a person's call.
+fn remark_against_names(g: &super::signals::Gate) -> bool {
+    g.names_dissimilar && !(g.id_grade() || g.unique_name || g.unique_wechat || g.corroborated) && !g.joined_soon
+}
+
 /// The remark names, by a nickname unique in scope, a user other than `chosen`
 /// whose names do not include that nickname.
-fn remark_names_other(payer: &Payer<'_>, chosen: Option<u32>, index: &PlanetIndex<'_>, ctx: &ScoreContext<'_>) -> bool {
+fn remark_names_other(payer: &Payer<'_>, chosen: Option<u32>, index: &PlanetIndex<'_>) -> bool {
     let Some(chosen) = chosen else { return false };
+    if payer.remark.on_behalf {
+        // "帮X付", "替X报名": whoever the remark names, the payment is not plainly the payer's own seat.
+        return true;
+    }
     let chosen_texts: HashSet<&str> = index.names(chosen).iter().flat_map(|n| n.norm.texts()).collect();
     payer.remark_hits.iter().any(|hit| {
         let holders = index.with_text(hit);
         !chosen_texts.contains(hit.as_str())
             && !holders.is_empty()
             && holders.len() <= 2
-            && holders.iter().any(|&u| u != chosen && ctx.participants.get(u as usize).copied().unwrap_or(true))
+            && holders.iter().any(|&u| u != chosen)
     })
+}
+
+/// The chosen user shares no name with the payer (the remark alone chose it), while
+/// another candidate carries one of the payer's own names exactly: a remark naming a
+/// friend looks like this.
+fn names_point_elsewhere(
+    comp: &Component,
+    edges: &[Edge],
+    edge_scored: &[usize],
+    scored: &[Scored],
+    chosen: usize,
+) -> bool {
+    let payer = edges[chosen].payer;
+    if scored[edge_scored[chosen]].score.gate.name_exact {
+        return false;
+    }
+    comp.edges
+        .iter()
+        .any(|&ei| ei != chosen && edges[ei].payer == payer && scored[edge_scored[ei]].score.gate.name_exact)
 }
 
 /// `MULTI_SEAT` for a multiple of the deposit, `AMOUNT_ODD` for any other amount.

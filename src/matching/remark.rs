@@ -19,6 +19,9 @@ pub struct RemarkFacts {
     pub digit_runs: Vec<String>,
     /// Member numbers given with a keyword (编号, No., 号).
     pub member_numbers: Vec<String>,
+    /// The remark says the payment is made for someone else ("帮X付", "替X报名",
+    /// "给X交", "代X", "朋友X"): the name it states is not the payer's own.
+    pub on_behalf: bool,
 }
 
 impl RemarkFacts {
@@ -78,6 +81,10 @@ static PHRASES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     ]
 });
 
+/// "帮X付", "替X报名", "给X交", "代X报名", "朋友X": a payment for someone else.
+static ON_BEHALF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)(?:帮|替|给|代)\s*\S|朋友").expect("valid regex"));
+
 static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{6,}").expect("valid regex"));
 static MEMBER_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:成员编号|星球编号|编号|no\.?|#)\s*:?\s*(\d{1,7})\b|(?:^|[^\d])(\d{1,7})\s*号").expect("valid regex")
@@ -113,7 +120,8 @@ pub fn parse(normalizer: &Normalizer, raw: &str) -> RemarkFacts {
         rest = re.replace_all(&rest, *with).into_owned();
     }
     let stated = normalizer.name(&rest);
-    RemarkFacts { text, stated, digit_runs, member_numbers }
+    let on_behalf = ON_BEHALF.is_match(&text);
+    RemarkFacts { text, stated, digit_runs, member_numbers, on_behalf }
 }
 
 #[cfg(test)]
@@ -166,5 +174,15 @@ mod tests {
             assert_eq!(facts(raw).member_numbers, vec![want.to_string()], "{raw}");
         }
         assert!(facts("星球昵称 小鱼").member_numbers.is_empty());
+    }
+
+    #[test]
+    fn payments_for_someone_else_are_told_apart() {
+        for raw in ["帮小鱼付", "替小鱼报名", "给 小鱼 交", "代小鱼报名", "朋友小鱼"] {
+            assert!(facts(raw).on_behalf, "{raw}");
+        }
+        for raw in ["小鱼", "星球昵称：小鱼", "小鱼的押金", "小鱼报名", ""] {
+            assert!(!facts(raw).on_behalf, "{raw}");
+        }
     }
 }

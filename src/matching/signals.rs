@@ -44,6 +44,16 @@ pub struct Weights {
     pub remark_member_number: f64,
     /// N1 excess: normalised names equal.
     pub name_exact: f64,
+    /// W1 excess: the payer's WeChat name equals the 微信昵称 of the user's member-export
+    /// row (after normalisation): the same WeChat account's name seen twice.
+    pub wechat_export_exact: f64,
+    /// W1 bonus: equal as shown, decorations and emoji included (rarer than the bare name).
+    pub wechat_export_raw: f64,
+    /// W1 penalty: the payer's WeChat name changed (bill and group disagree), so the
+    /// export may show a name another person now carries.
+    pub wechat_renamed: f64,
+    /// P(the export's 微信昵称 equals the payer's WeChat name) — m of W1.
+    pub wechat_m: f64,
     /// N4 excess: same pinyin, different characters.
     pub name_pinyin_equal: f64,
     /// N2 (fixed): one name contains the other.
@@ -82,6 +92,14 @@ pub struct Weights {
     pub remark_m: f64,
     /// m of the rarer levels (pinyin-equal names, remark one edit away).
     pub rare_m: f64,
+    /// A name whose expected number of chance carriers (a nickname put together from
+    /// common parts, a common personal name) reaches this is not unique enough for the
+    /// name gate, however few users in scope carry it.
+    pub chance_carriers_max: f64,
+    /// The same bound for a nickname equal to the payer's WeChat name on a user the
+    /// member export does not show a WeChat name for (nothing vouches that the WeChat
+    /// name and the nickname are one person's).
+    pub chance_carriers_max_unvouched: f64,
 }
 
 impl Default for Weights {
@@ -94,6 +112,10 @@ impl Default for Weights {
             remark_user_id: 12.0,
             remark_member_number: 10.0,
             name_exact: 7.0,
+            wechat_export_exact: 9.0,
+            wechat_export_raw: 2.0,
+            wechat_renamed: -1.0,
+            wechat_m: 0.85,
             name_pinyin_equal: 2.0,
             name_contains: 4.0,
             name_han_similar: 4.0,
@@ -113,6 +135,8 @@ impl Default for Weights {
             name_m: 0.55,
             remark_m: 0.3,
             rare_m: 0.05,
+            chance_carriers_max: 0.05,
+            chance_carriers_max_unvouched: 0.01,
         }
     }
 }
@@ -218,6 +242,9 @@ pub struct Gate {
     pub remark_id: bool,
     /// Exact name, unique on both sides, with a join-time or participation corroboration.
     pub unique_name: bool,
+    /// The payer's WeChat name equals the user's exported 微信昵称, and no other user in
+    /// scope nor other payer of the camp carries that name.
+    pub unique_wechat: bool,
     /// The user posted this payment's bind code.
     pub bind: bool,
     /// An earlier human decision binds the payer to this user.
@@ -226,17 +253,53 @@ pub struct Gate {
     pub same_name: bool,
     /// The user checks in on the camp's project.
     pub participant: bool,
+    /// Two independent pieces, each unique in scope, point at the user: the WeChat name in
+    /// the export and a different name of the user, or either of them and the remark. (A
+    /// planet join right around the payment does not count: payers of every camp join then.)
+    pub corroborated: bool,
+    /// The unique remark hit is a planet nickname or 星球名片 that none of the payer's
+    /// own names shows.
+    pub remark_independent: bool,
+    /// One of the payer's names equals one of the user's exactly (after normalisation).
+    pub name_exact: bool,
+    /// Names on both sides, none alike (N6): whatever links the pair, the names disagree.
+    pub names_dissimilar: bool,
+    /// The user joined the planet within [payment − 1 h, payment + 72 h] (T1).
+    pub joined_soon: bool,
 }
 
 impl Gate {
     /// Whether any hard evidence holds.
     pub fn passes(&self) -> bool {
-        self.unique_remark || self.remark_id || self.unique_name || self.bind || self.person_binding
+        self.unique_remark
+            || self.remark_id
+            || self.unique_name
+            || self.unique_wechat
+            || self.bind
+            || self.person_binding
     }
 
     /// Whether the evidence is id-grade (bind code, id in the remark, earlier human binding).
     pub fn id_grade(&self) -> bool {
         self.remark_id || self.bind || self.person_binding
+    }
+
+    /// The hard evidence that holds, in the reviewer's words (for an auto link's reasons).
+    pub fn describe(&self) -> String {
+        let parts: Vec<&str> = [
+            (self.bind, "绑定码"),
+            (self.person_binding, "此前人工确认"),
+            (self.remark_id, "备注含用户ID或成员编号"),
+            (self.unique_remark, "备注含唯一昵称"),
+            (self.unique_wechat, "导出微信昵称唯一"),
+            (self.unique_name, "唯一同名"),
+            (self.corroborated, "两条独立证据"),
+            (self.participant, "参加本营打卡"),
+        ]
+        .into_iter()
+        .filter_map(|(on, label)| on.then_some(label))
+        .collect();
+        parts.join(" + ")
     }
 }
 
@@ -358,6 +421,11 @@ impl ScoreContext<'_> {
         self.log_n() + excess - (1.0 + (others + expected) / r0).log2()
     }
 
+    /// Users in scope whose exported 微信昵称 is exactly `raw` (decorations included).
+    fn wechat_raw_count(&self, raw: &str) -> usize {
+        self.index.with_wechat_raw(raw).iter().filter(|u| !self.excluded.contains(u)).count()
+    }
+
     fn pinyin_k(&self, pinyin: &str) -> f64 {
         let closed = self.excluded_pinyin.get(pinyin).copied().unwrap_or(0) as usize;
         let all = self.index.with_pinyin(pinyin).len().saturating_sub(closed);
@@ -399,6 +467,9 @@ impl ScoreContext<'_> {
         // Remark and names, under the correlation cap.
         let remark = self.remark_evidence(payer, user, names, paid_at, &mut s.gate, explain);
         let name = self.name_evidence(payer, names, paid_at, participant, user.joined_planet_at, &mut s.gate, explain);
+        if s.gate.remark_independent && (s.gate.unique_wechat || s.gate.unique_name) {
+            s.gate.corroborated = true;
+        }
         match (remark, name) {
             (Some(r), Some(nm)) if r.bits > 0.0 && nm.bits > 0.0 => {
                 // Remark and names come from one person's habits: the weaker adds only
@@ -421,6 +492,7 @@ impl ScoreContext<'_> {
             let hour = SignedDuration::from_hours(1);
             let day = SignedDuration::from_hours(24);
             if d >= -hour && d <= 72 * hour {
+                s.gate.joined_soon = true;
                 s.add("T1", w.joined_soon, txt!(explain, "入球时间：付款{}", describe_offset(d)));
             } else if d > 72 * hour && d <= 14 * day {
                 s.add("T2", w.joined_within_two_weeks, txt!(explain, "入球时间：付款后 {} 天", d.as_hours() / 24));
@@ -443,6 +515,8 @@ impl ScoreContext<'_> {
             s.gate.same_name = true;
             s.gate.unique_name = false;
             s.gate.unique_remark = false;
+            s.gate.unique_wechat = false;
+            s.gate.corroborated = false;
         }
 
         // Amount.
@@ -517,6 +591,11 @@ impl ScoreContext<'_> {
                     facts.stated.core().is_some_and(|c| c.text != form.text && c.text.contains(form.text.as_str()));
                 if self.unique(k, &form.text) && !shared_by_payers && !stale && !fragment {
                     gate.unique_remark = true;
+                    // A planet-side name the payer's WeChat and group names do not show is a
+                    // second, independent pointer at the user.
+                    let planet_side = matches!(name.source, NameSource::Nickname | NameSource::Alias);
+                    let own = payer.names.iter().any(|n| n.norm.texts().any(|t| t == form.text));
+                    gate.remark_independent |= planet_side && !own;
                 } else {
                     gate.same_name = true;
                 }
@@ -582,6 +661,62 @@ impl ScoreContext<'_> {
         best
     }
 
+    /// W1: the payer's WeChat name (bill or group) equals the user's exported 微信昵称.
+    fn wechat_evidence(
+        &self,
+        payer: &Payer<'_>,
+        pn: &PayerName,
+        un: &UserName,
+        m: &compare::NameMatch<'_>,
+        gate: &mut Gate,
+        explain: bool,
+    ) -> Evidence {
+        let w = self.weights;
+        let text = &m.right.text;
+        let raw_equal = pn.raw.trim() == un.raw.trim();
+        let decorated = raw_equal && un.raw.trim() != text.as_str();
+        // A decorated name equal as shown (🇨🇳张鸣) is counted as shown: another user's bare
+        // 张鸣 is not the same WeChat name. Bare names count every carrier of the text.
+        let raw_k = if decorated { Some(self.wechat_raw_count(&un.raw)) } else { None };
+        let (k, expected, unique) = match raw_k {
+            Some(n) if n <= 1 => (1.0, 0.0, true),
+            _ => {
+                let k = self.text_k(text);
+                (k, self.expected_k(text), self.unique(k, text))
+            }
+        };
+        let mut excess = w.wechat_export_exact;
+        if decorated {
+            excess += w.wechat_export_raw;
+        }
+        let mut bits = self.identify(excess, w.wechat_m, k - 1.0, expected);
+        let renamed = wechat_renamed(payer);
+        if renamed {
+            bits += w.wechat_renamed;
+        }
+        let payers_with = self.payer_texts.get(text.as_str()).copied().unwrap_or(0);
+        if unique && payers_with <= 1 {
+            gate.unique_wechat = true;
+        } else {
+            gate.same_name = true;
+        }
+        let mut reason = txt!(
+            explain,
+            "{}「{}」与星球成员导出的微信昵称「{}」{}",
+            pn.source.label(),
+            pn.raw.trim(),
+            un.raw.trim(),
+            if raw_equal { "完全一致" } else { "规范化后一致" }
+        );
+        if explain {
+            reason.push_str(&commonness(k, expected));
+            if renamed {
+                reason.push_str("；付款人改过微信名（账单与群内不同）");
+            }
+        }
+        Evidence { bits, code: "W1", reason }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn name_evidence(
         &self,
@@ -596,10 +731,29 @@ impl ScoreContext<'_> {
         let w = self.weights;
         let mut best: Option<(Evidence, NameLevel)> = None;
         let mut any_pair = false;
+        // The strongest unique W1 and the strongest unique other exact name, by text.
+        let mut wechat_hit: Option<(String, f64)> = None;
+        let mut name_hit: Option<(String, f64)> = None;
+        // The export shows this user's WeChat account under another name than the payer's
+        // WeChat name: a nickname equal to the payer's WeChat name is then likely someone
+        // else's (the payer's own account may be outside the export, or renamed since).
+        let is_wechat = |pn: &PayerName| matches!(pn.source, PayerSource::BillName | PayerSource::GroupName);
+        let exported: Vec<&str> =
+            names.iter().filter(|n| n.source == NameSource::WechatExport).map(|n| n.raw.trim()).collect();
+        let export_disagrees = !exported.is_empty()
+            && payer.names.iter().any(is_wechat)
+            && !payer.names.iter().filter(|pn| is_wechat(pn)).any(|pn| exported.contains(&pn.raw.trim()));
         for pn in &payer.names {
             if pn.norm.is_empty() {
                 continue;
             }
+            // A nickname equal to the payer's WeChat name, on a user without an exported
+            // WeChat name to vouch for it, is held to the stricter chance bound.
+            let chance_max = if is_wechat(pn) && exported.is_empty() {
+                w.chance_carriers_max_unvouched
+            } else {
+                w.chance_carriers_max
+            };
             for un in names {
                 if un.norm.is_empty() {
                     continue;
@@ -608,6 +762,29 @@ impl ScoreContext<'_> {
                 let Some(m) = compare::compare(&pn.norm, &un.norm, self.matcher) else { continue };
                 let stale = un.source == NameSource::Former && un.until.is_some_and(|u| u < paid_at);
                 let stale_bits = if stale { w.stale_former_name } else { 0.0 };
+                gate.name_exact |= m.level == NameLevel::Exact && !stale;
+                // W1 needs the WeChat name as shown: the bill and the export show one account's
+                // name, so names equal only after normalisation (小玉 / 小玉|设计师, 水獺 / 水獭,
+                // 森森 / ㅤ森森🌙) are two accounts' names, worth no more than a nickname match.
+                let from_export = un.source == NameSource::WechatExport;
+                let contradicted = from_export || (export_disagrees && is_wechat(pn));
+                let wechat = m.level == NameLevel::Exact
+                    && from_export
+                    && pn.raw.trim() == un.raw.trim()
+                    && matches!(pn.source, PayerSource::BillName | PayerSource::GroupName);
+                if wechat {
+                    let before = gate.unique_wechat;
+                    gate.unique_wechat = false;
+                    let e = self.wechat_evidence(payer, pn, un, &m, gate, explain);
+                    if gate.unique_wechat && wechat_hit.as_ref().is_none_or(|(_, b)| e.bits > *b) {
+                        wechat_hit = Some((m.right.text.clone(), e.bits));
+                    }
+                    gate.unique_wechat |= before;
+                    if best.as_ref().is_none_or(|(b, _)| e.bits > b.bits) {
+                        best = Some((e, m.level));
+                    }
+                    continue;
+                }
                 let (base, code, what) = match m.level {
                     NameLevel::Exact => (w.name_exact, "N1", "名称一致"),
                     NameLevel::PinyinEqual => (w.name_pinyin_equal, "N4", "拼音相同"),
@@ -636,6 +813,15 @@ impl ScoreContext<'_> {
                     NameLevel::PinyinEqual => self.identify(base, w.rare_m, k - 1.0, 0.0),
                     _ => base,
                 } + stale_bits;
+                if m.level == NameLevel::Exact
+                    && !stale
+                    && !contradicted
+                    && self.unique(k, &m.right.text)
+                    && self.payer_texts.get(&m.left.text).copied().unwrap_or(0) <= 1
+                    && name_hit.as_ref().is_none_or(|(_, b)| bits > *b)
+                {
+                    name_hit = Some((m.right.text.clone(), bits));
+                }
                 if best.as_ref().is_some_and(|(b, _)| b.bits >= bits) {
                     continue;
                 }
@@ -666,18 +852,44 @@ impl ScoreContext<'_> {
                     // joining the planet around the payment; two-character names and nickname
                     // words, which other people also carry, only by the join time (§4.3: N1
                     // with k = 1 and T1).
-                    if self.unique(k, &m.right.text) && payers_with <= 1 && !stale {
-                        let long_name = is_personal_name(&m.right.text) && m.right.han >= 3;
-                        gate.unique_name = if long_name { participant || soon } else { soon };
+                    if contradicted {
+                        // Another account's WeChat name that only looks like the payer's, or
+                        // a nickname equal to the payer's WeChat name on a user whose own
+                        // WeChat name the export shows differently: no gate.
+                    } else if self.unique(k, &m.right.text)
+                        && payers_with <= 1
+                        && !stale
+                        && self.index.expected_carriers(&m.right.text) < chance_max
+                    {
+                        gate.unique_name = if distinctive_name(m.right) { participant || soon } else { soon };
                     } else {
                         gate.same_name = true;
                     }
                 }
             }
         }
+        // The export's WeChat name and another name of the user, each unique and each a
+        // different text, are two views of one person: the weaker adds half of what it
+        // has beyond singling out one user (the §4.2 cap), and together they corroborate.
+        if let (Some((wt, wb)), Some((nt, nb))) = (&wechat_hit, &name_hit)
+            && wt != nt
+            && let Some((e, _)) = best.as_mut()
+        {
+            let extra = 0.5 * (wb.min(*nb) - self.log_n()).max(0.0);
+            e.bits += extra;
+            if explain {
+                e.reason.push_str(&format!(
+                    "；另有不同名称「{}」也唯一指向该用户（+{:.1} 位）",
+                    if e.code == "W1" { nt } else { wt },
+                    extra
+                ));
+            }
+            gate.corroborated = true;
+        }
         match best {
             Some((e, _)) => Some(e),
             None if any_pair => {
+                gate.names_dissimilar = true;
                 Some(Evidence {
                     bits: w.name_different, code: "N6", reason: txt!(explain, "两边名称都在但不相似")
                 })
@@ -685,6 +897,27 @@ impl ScoreContext<'_> {
             None => None,
         }
     }
+}
+
+/// A name specific enough that, unique in scope and taking part in the camp, it
+/// singles the user out without a join-time corroboration: a personal name of 3+
+/// characters, a nickname of 4+ Han characters, or a Latin name of 6+ characters
+/// (digits included). Two-character names and short words are what strangers share.
+fn distinctive_name(form: &super::normalize::NameForm) -> bool {
+    if is_personal_name(&form.text) {
+        return form.han >= 3;
+    }
+    if form.han > 0 {
+        return form.han >= 4 && form.han == form.chars;
+    }
+    form.text.chars().filter(|c| c.is_ascii_alphanumeric()).count() >= 6
+        && form.text.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// Whether the payer shows two different WeChat names (the bill's and the group's).
+fn wechat_renamed(payer: &Payer<'_>) -> bool {
+    let core = |src| payer.names.iter().find(|n| n.source == src).and_then(|n| n.norm.core()).map(|f| f.text.as_str());
+    matches!((core(PayerSource::BillName), core(PayerSource::GroupName)), (Some(a), Some(b)) if a != b)
 }
 
 /// The TF note of a reason: how many users share the value, how common it looks.

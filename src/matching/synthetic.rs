@@ -18,6 +18,7 @@ use crate::domain::{
     Attribution, CampId, ChatId, ExternalUserId, GroupMember, MemberKind, Money, NameChange, Payment, PlanetUser,
     PlanetUserId, SourceRef, StaffUserId, TransactionId,
 };
+use crate::sim::export::{ExportRow, MemberExport};
 use crate::sim::people::{Noise, PeopleGenerator, PeopleOptions, Person};
 
 /// How a synthetic community is built. Shares follow matching.md §5.1.
@@ -51,6 +52,11 @@ pub struct WorldOptions {
     pub odd_amount: f64,
     /// Staff members per group.
     pub staff_per_group: usize,
+    /// Whether the owner imported the planet's member export (its 微信昵称 fills
+    /// `PlanetUser::wechat_name` for the users whose member number is known).
+    pub member_export: bool,
+    /// Planet-only members who had left the planet when the export was taken.
+    pub exited_members: f64,
 }
 
 impl Default for WorldOptions {
@@ -70,6 +76,8 @@ impl Default for WorldOptions {
             multi_seat: 0.015,
             odd_amount: 0.02,
             staff_per_group: 3,
+            member_export: true,
+            exited_members: 0.02,
         }
     }
 }
@@ -100,6 +108,12 @@ pub struct World {
     pub truth: HashMap<TransactionId, Option<PlanetUserId>>,
     /// The person behind each payment.
     pub payer_of: HashMap<TransactionId, Person>,
+    /// The person behind each planet user (payers and planet-only members).
+    pub person_of_user: HashMap<PlanetUserId, Person>,
+    /// The planet's member export: payers' rows as each camp's export at the camp's
+    /// start showed them (members who joined the planet later are missing), every
+    /// planet-only member's row. Empty without [`WorldOptions::member_export`].
+    pub member_export: MemberExport,
 }
 
 /// Builds a community.
@@ -125,6 +139,9 @@ pub fn build(o: &WorldOptions) -> World {
     let camp_count = payers.len().div_ceil(o.camp_size.max(1)).max(1);
     let mut txn_seq: u64 = 0;
     let mut unpaid_cursor = 0usize;
+    let mut export = MemberExport::default();
+    // Its own stream, so the export leaves the rest of a seed's world unchanged.
+    let mut export_rng = ChaCha8Rng::seed_from_u64(o.seed ^ 0x6578_706f_7274);
     for c in 0..camp_count {
         let id = CampId::new(format!("camp-{:03}", c + 1));
         let chat = ChatId::new(format!("wrCamp{:05}", c + 1));
@@ -213,12 +230,26 @@ pub fn build(o: &WorldOptions) -> World {
                     paid_at + lognormal_hours(&mut rng, 2.0, 2.48)
                 };
                 let mut user = planet_user(p, joined);
+                let mut renamed_at = None;
                 if let Some(later) = &p.planet_name_later {
                     user.name = later.clone();
                     if rng.random_bool(o.rename_seen) {
                         let until = paid_at + SignedDuration::from_hours(rng.random_range(1..240));
                         user.name_history.push(NameChange { name: p.planet_name.clone(), alias: None, until });
+                        renamed_at = Some(until);
+                    } else {
+                        renamed_at = Some(paid_at + SignedDuration::from_hours(120));
                     }
+                }
+                // The owner exports the members when the camp starts (end of the 14-day sale).
+                let export_at = sale_start + 14 * day;
+                if joined <= export_at {
+                    let name = match (&p.planet_name_later, renamed_at) {
+                        (Some(later), Some(at)) if at <= export_at => later.clone(),
+                        _ => p.planet_name.clone(),
+                    };
+                    export.rows.push(export_row(p, name, joined, false));
+                    export.taken_at = export.taken_at.max(export_at);
                 }
                 if !rng.random_bool(o.never_checked_in) {
                     camp.participants.push(user.user_id.clone());
@@ -260,10 +291,58 @@ pub fn build(o: &WorldOptions) -> World {
     }
     for p in &planet_only {
         let joined = anchor - SignedDuration::from_hours(rng.random_range(24..24 * 700));
+        let exited = export_rng.random_bool(o.exited_members);
+        export.rows.push(export_row(p, p.planet_name.clone(), joined, exited));
         planet_users.push(planet_user(p, joined));
     }
     planet_users.sort_by(|a, b| a.user_id.cmp(&b.user_id));
-    World { planet_users, camps, truth, payer_of }
+    export.sort();
+    if o.member_export {
+        apply_export(&mut planet_users, &export);
+    } else {
+        export = MemberExport::default();
+    }
+    let person_of_user = persons
+        .iter()
+        .filter(|p| planet_users.binary_search_by(|u| u.user_id.as_str().cmp(p.planet_user_id.as_str())).is_ok())
+        .map(|p| (PlanetUserId::new(p.planet_user_id.clone()), p.clone()))
+        .collect();
+    World { planet_users, camps, truth, payer_of, person_of_user, member_export: export }
+}
+
+/// A person's export row. Every member has a 成员编号 in the export, even when the
+/// sync never learned it (`Person::member_number` is `None`); those rows cannot be
+/// tied to a planet user.
+fn export_row(p: &Person, name: String, joined: Timestamp, exited: bool) -> ExportRow {
+    ExportRow {
+        number: p.member_number.map_or(900_000 + p.person_id, u64::from),
+        name,
+        wechat_name: p.export_wechat_name.clone(),
+        alias: p.planet_alias.clone().unwrap_or_default(),
+        remark_name: String::new(),
+        knowledge_id: String::new(),
+        role: "成员".to_string(),
+        joined_at: joined,
+        expires_at: None,
+        exited,
+    }
+}
+
+/// What importing the export does to the planet users (as `records::members` does):
+/// a row whose member number a user carries fills the user's WeChat name and marks
+/// an exit; rows whose number no user carries change nothing.
+pub fn apply_export(users: &mut [PlanetUser], export: &MemberExport) {
+    for u in users {
+        let Some(row) = u.number.as_deref().and_then(|n| n.parse::<u64>().ok()).and_then(|n| export.row(n)) else {
+            continue;
+        };
+        if u.wechat_name.is_none() {
+            u.wechat_name = row.wechat_name.clone();
+        }
+        if row.exited && u.left_planet_at.is_none() {
+            u.left_planet_at = Some(export.taken_at);
+        }
+    }
 }
 
 fn planet_user(p: &Person, joined: Timestamp) -> PlanetUser {
@@ -318,6 +397,14 @@ pub struct Metrics {
     pub lost: usize,
     /// Auto recall per noise kind: (kind, true links with it, auto-correct among them).
     pub by_noise: Vec<(String, usize, usize)>,
+    /// Payments left to a person (review or unmatched) per reason code of their card
+    /// (a card may carry several codes).
+    pub review_by_code: Vec<(String, usize)>,
+    /// Payments left to a person per cause in the data: the payer has no planet
+    /// account, never checked in, paid an odd amount or several seats, or else
+    /// (true account, ordinary payment) the evidence the data offered: which of the
+    /// export, the remark, the group nickname and the names pointed at the account.
+    pub review_by_cause: Vec<(String, usize)>,
 }
 
 impl Metrics {
@@ -362,7 +449,17 @@ impl Metrics {
             e.1 += b;
         }
         self.by_noise = by.into_iter().map(|(k, (a, b))| (k, a, b)).collect();
+        self.review_by_code = add_counts(&self.review_by_code, &o.review_by_code);
+        self.review_by_cause = add_counts(&self.review_by_cause, &o.review_by_cause);
     }
+}
+
+fn add_counts(a: &[(String, usize)], b: &[(String, usize)]) -> Vec<(String, usize)> {
+    let mut by: BTreeMap<String, usize> = a.iter().cloned().collect();
+    for (k, n) in b {
+        *by.entry(k.clone()).or_default() += n;
+    }
+    by.into_iter().collect()
 }
 
 /// Wilson score interval lower bound at 95 %.
@@ -384,6 +481,10 @@ pub fn evaluate(world: &World, outcome: &MatchOutcome) -> Metrics {
     let mut m = Metrics { payments: outcome.links.len(), cards: outcome.cards.len(), ..Metrics::default() };
     let cards: HashMap<&str, &super::outcome::ReviewCard> = outcome.cards.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut by: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut codes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut causes: BTreeMap<String, usize> = BTreeMap::new();
+    let participants: std::collections::HashSet<&PlanetUserId> =
+        world.camps.iter().filter(|c| Some(&c.id) == camp_of(outcome)).flat_map(|c| &c.participants).collect();
     for link in &outcome.links {
         let truth = world.truth.get(&link.transaction_id).cloned().flatten();
         if truth.is_some() {
@@ -400,6 +501,11 @@ pub fn evaluate(world: &World, outcome: &MatchOutcome) -> Metrics {
                 }
             }
             LinkState::Review | LinkState::Unmatched => {
+                let card = link.review_card.as_deref().and_then(|id| cards.get(id));
+                for code in card.map(|c| c.codes.as_slice()).unwrap_or_default() {
+                    *codes.entry(format!("{code:?}")).or_default() += 1;
+                }
+                *causes.entry(review_cause(world, link, truth.as_ref(), &participants)).or_default() += 1;
                 if link.state == LinkState::Review {
                     m.review += 1;
                 } else {
@@ -433,7 +539,53 @@ pub fn evaluate(world: &World, outcome: &MatchOutcome) -> Metrics {
         }
     }
     m.by_noise = by.into_iter().map(|(k, (a, b))| (k, a, b)).collect();
+    m.review_by_code = codes.into_iter().collect();
+    m.review_by_cause = causes.into_iter().collect();
     m
+}
+
+fn camp_of(outcome: &MatchOutcome) -> Option<&CampId> {
+    outcome.links.first().and_then(|l| l.camp.as_ref())
+}
+
+/// Why a payment went to a person, from the data's side (see [`Metrics::review_by_cause`]).
+fn review_cause(
+    world: &World,
+    link: &super::outcome::Link,
+    truth: Option<&PlanetUserId>,
+    participants: &std::collections::HashSet<&PlanetUserId>,
+) -> String {
+    let Some(user_id) = truth else { return "no planet account".to_string() };
+    let Some(p) = world.payer_of.get(&link.transaction_id) else { return "unknown payer".to_string() };
+    if !participants.contains(user_id) {
+        return "never checked in".to_string();
+    }
+    let user = world.planet_users.binary_search_by(|u| u.user_id.cmp(user_id)).ok().map(|i| &world.planet_users[i]);
+    let export_equal = user.and_then(|u| u.wechat_name.as_deref()).is_some_and(|w| {
+        crate::matching::normalize::default_normalizer().name(w).core().map(|f| f.text.clone())
+            == crate::matching::normalize::default_normalizer().name(&p.wechat_name).core().map(|f| f.text.clone())
+    });
+    let mut evidence: Vec<&str> = Vec::new();
+    if export_equal {
+        evidence.push("export");
+    } else if user.is_some_and(|u| u.wechat_name.is_none()) {
+        evidence.push("no export name");
+    } else {
+        evidence.push("export differs");
+    }
+    if p.has(Noise::RemarkNickname) || p.has(Noise::RemarkMemberNumber) || p.has(Noise::RemarkUserId) {
+        evidence.push("remark");
+    }
+    if p.has(Noise::SameNamePair) || p.has(Noise::CrowdedName) {
+        evidence.push("same-name pair");
+    }
+    if p.has(Noise::UnrelatedNicknames) {
+        evidence.push("unrelated nicknames");
+    }
+    if p.has(Noise::NoExternalUseridOnBill) {
+        evidence.push("no external_userid");
+    }
+    evidence.join(" + ")
 }
 
 fn noise_name(n: Noise) -> String {

@@ -14,6 +14,7 @@
 //! | `GET /_sim/notifications` | | WeChat Pay notifications and their delivery attempts |
 //! | `GET /_sim/requests` | | the latest requests answered |
 //! | `GET /_sim/truth` | | the ground truth |
+//! | `GET /_sim/member_export.xlsx` | | the planet's member export (xlsx, as the zsxq admin console gives it) |
 
 use axum::http::Method;
 use jiff::Timestamp;
@@ -84,9 +85,17 @@ pub(crate) fn handle(shared: &Shared, req: &SimRequest) -> SimResponse {
             ok(json!({"requests": log.iter().collect::<Vec<_>>()}))
         }
         (Method::GET, "/_sim/truth") => ok(serde_json::to_value(&*shared.truth).unwrap_or(Value::Null)),
+        (Method::GET, "/_sim/member_export.xlsx") => SimResponse {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into()),
+                ("content-disposition".into(), "attachment; filename=\"member_export.xlsx\"".into()),
+            ],
+            body: shared.member_export.as_ref().clone(),
+        },
         _ => SimResponse::json(
             404,
-            &json!({"error": "unknown control endpoint; see /_sim/state, /_sim/clock, /_sim/actions, /_sim/faults, /_sim/messages, /_sim/notifications, /_sim/requests, /_sim/truth"}),
+            &json!({"error": "unknown control endpoint; see /_sim/state, /_sim/clock, /_sim/actions, /_sim/faults, /_sim/messages, /_sim/notifications, /_sim/requests, /_sim/truth, /_sim/member_export.xlsx"}),
         ),
     }
 }

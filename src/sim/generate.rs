@@ -13,6 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::actions::Action;
+use super::export::{ExportRow, MemberExport};
 use super::people::{PeopleGenerator, PeopleOptions, Person};
 use super::texts::{self, THEMES, Theme};
 use super::truth::{
@@ -187,6 +188,9 @@ pub struct Community {
     pub groups: Vec<Group>,
     /// Everything that happens, in time order.
     pub timeline: Vec<Timed>,
+    /// The planet's member export the owner took on the anchor morning (`GET
+    /// /_sim/member_export.xlsx`, `member_export.xlsx` beside camps.toml).
+    pub member_export: MemberExport,
     /// The truth.
     pub truth: GroundTruth,
 }
@@ -243,7 +247,11 @@ struct PersonState {
     has_planet: bool,
     planet_joined: Option<Timestamp>,
     renamed: bool,
+    /// When the planet rename happened.
+    renamed_at: Option<Timestamp>,
     wechat_renamed: Option<String>,
+    /// When the WeChat rename happened.
+    wechat_renamed_at: Option<Timestamp>,
     left_planet: Option<Timestamp>,
     truth_camps: Vec<PersonCamp>,
 }
@@ -399,7 +407,9 @@ pub fn generate(opts: &GenerateOptions) -> Community {
                 has_planet,
                 planet_joined: None,
                 renamed: false,
+                renamed_at: None,
                 wechat_renamed: None,
+                wechat_renamed_at: None,
                 left_planet: None,
                 truth_camps: Vec::new(),
             });
@@ -541,6 +551,8 @@ pub fn generate(opts: &GenerateOptions) -> Community {
     let mut contacts = Vec::new();
     let mut persons = Vec::new();
     let mut number = 2;
+    let mut export = member_export_base(&setup, anchor, opts.seed);
+    let mut export_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x6578_706f_7274);
     for s in states {
         let p = &s.person;
         if s.has_planet {
@@ -549,6 +561,9 @@ pub fn generate(opts: &GenerateOptions) -> Community {
                 number += 1;
                 50_000 + number
             });
+            if let Some(row) = export_row(&s, u64::from(member_number), join, export.taken_at, &mut export_rng) {
+                export.rows.push(row);
+            }
             planet_users.push(PlanetUser {
                 user_id: p.planet_user_id.parse().unwrap_or_default(),
                 name: p.planet_name.clone(),
@@ -600,7 +615,71 @@ pub fn generate(opts: &GenerateOptions) -> Community {
         persons,
         payments: std::mem::take(&mut g.payments),
     };
-    Community { setup, start_time, planet_users, projects, contacts, groups, timeline, truth }
+    export.sort();
+    Community { setup, start_time, planet_users, projects, contacts, groups, timeline, member_export: export, truth }
+}
+
+/// The export's moment (the anchor morning, between 09:00 and 10:00) and the owner's row.
+fn member_export_base(setup: &PlatformSetup, anchor: Day, seed: u64) -> MemberExport {
+    let minute = (seed % 60) as i64;
+    let taken_at = local(anchor, 9 * 3_600_000 + minute * 60_000);
+    let owner = &setup.owner;
+    let row = ExportRow {
+        number: u64::from(owner.number),
+        name: owner.name.clone(),
+        wechat_name: Some(owner.name.clone()),
+        alias: String::new(),
+        remark_name: String::new(),
+        knowledge_id: String::new(),
+        role: "星主".to_string(),
+        joined_at: owner.join_time,
+        expires_at: None,
+        exited: false,
+    };
+    MemberExport { taken_at, rows: vec![row] }
+}
+
+/// A member's export row as of `taken_at` (`None`: they joined the planet later): the
+/// nickname and WeChat name of that moment, 是否退出星球 for those who had left.
+fn export_row(
+    s: &PersonState,
+    number: u64,
+    joined: Timestamp,
+    taken_at: Timestamp,
+    rng: &mut ChaCha8Rng,
+) -> Option<ExportRow> {
+    if joined > taken_at {
+        return None;
+    }
+    let p = &s.person;
+    let before = |t: Option<Timestamp>| t.is_some_and(|t| t <= taken_at);
+    let name = match &p.planet_name_later {
+        Some(later) if before(s.renamed_at) => later.clone(),
+        _ => p.planet_name.clone(),
+    };
+    let wechat_name = match &s.wechat_renamed {
+        Some(later) if before(s.wechat_renamed_at) && p.export_wechat_name.is_some() => Some(later.clone()),
+        _ => p.export_wechat_name.clone(),
+    };
+    let remark_name = if rng.random_bool(0.04) { p.real_name.clone() } else { String::new() };
+    let knowledge_id = if rng.random_bool(0.3) {
+        let n = rng.random_range(6..10);
+        digits(rng, n)
+    } else {
+        String::new()
+    };
+    Some(ExportRow {
+        number,
+        name,
+        wechat_name,
+        alias: p.planet_alias.clone().unwrap_or_default(),
+        remark_name,
+        knowledge_id,
+        role: "成员".to_string(),
+        joined_at: joined,
+        expires_at: joined.checked_add(hours(24 * 365)).ok(),
+        exited: before(s.left_planet),
+    })
 }
 
 /// Stable sort by time that moves each (large) event once: sort small keys, then gather.
@@ -725,6 +804,7 @@ fn place_person(g: &mut Gen, plan: &CampPlan, checkin_id: u64, s: &mut PersonSta
                     Action::RenameWechat { external_userid: p.external_userid.clone(), name: later.clone(), at: None },
                 );
                 s.wechat_renamed = Some(later);
+                s.wechat_renamed_at = Some(at);
                 anomalies.push(Anomaly::RenamedWechat);
             }
         }
@@ -899,6 +979,7 @@ fn place_person(g: &mut Gen, plan: &CampPlan, checkin_id: u64, s: &mut PersonSta
                 },
             );
             s.renamed = true;
+            s.renamed_at = Some(at);
         }
     }
     anomalies.sort_unstable();

@@ -24,6 +24,7 @@ pub mod actions;
 pub mod clock;
 pub mod control;
 pub mod endpoint;
+pub mod export;
 pub mod faults;
 pub mod generate;
 pub mod http;

@@ -93,6 +93,11 @@ pub enum Noise {
     NoExternalUseridOnBill,
     /// The planet user has a 星球名片 alias.
     PlanetAlias,
+    /// The member export's 微信昵称 cell is empty for this member.
+    ExportWechatMissing,
+    /// The WeChat name changed between the member export and the payment: the
+    /// export's 微信昵称 shows the earlier name.
+    WechatChangedSinceExport,
 }
 
 /// Rough shares of each noise kind (probabilities per person unless noted).
@@ -159,6 +164,13 @@ pub struct PeopleOptions {
     pub member_number: f64,
     /// Bills that do not carry the payer's external_userid.
     pub no_external_userid_on_bill: f64,
+    /// Member-export rows whose 微信昵称 is empty.
+    #[serde(default)]
+    pub export_wechat_missing: f64,
+    /// Members whose WeChat name changed between the member export and the payment
+    /// (half a decoration change of the same name, half a different name).
+    #[serde(default)]
+    pub wechat_changed_since_export: f64,
     /// [`PeopleGenerator::generate`]: share of persons turned into a same-name pair (each pair is 2 persons).
     pub same_name_pairs: f64,
     /// [`PeopleGenerator::generate`]: share of persons whose remark names another person of the group.
@@ -201,6 +213,8 @@ impl Default for PeopleOptions {
             planet_alias: 0.10,
             member_number: 0.90,
             no_external_userid_on_bill: 0.03,
+            export_wechat_missing: 0.05,
+            wechat_changed_since_export: 0.05,
             same_name_pairs: 0.03,
             friend_remarks: 0.01,
             crowd_share: 0.0,
@@ -256,6 +270,8 @@ impl PeopleOptions {
             planet_alias: 0.0,
             member_number: 1.0,
             no_external_userid_on_bill: 0.0,
+            export_wechat_missing: 0.0,
+            wechat_changed_since_export: 0.0,
             same_name_pairs: 0.0,
             friend_remarks: 0.0,
             crowd_share: 0.0,
@@ -297,6 +313,11 @@ pub struct Person {
     pub group_nickname: Option<String>,
     /// Free-text payment remark (may be empty).
     pub remark: String,
+    /// The 微信昵称 the planet's member export shows for this person (`None`: the
+    /// cell is empty). Usually `wechat_name`; an earlier name after
+    /// [`Noise::WechatChangedSinceExport`].
+    #[serde(default)]
+    pub export_wechat_name: Option<String>,
     /// Noise kinds applied, sorted, without duplicates.
     pub noise: Vec<Noise>,
 }
@@ -338,6 +359,9 @@ pub struct PersonSpec {
 /// The seeded person generator.
 pub struct PeopleGenerator {
     rng: ChaCha8Rng,
+    /// A separate stream for the member-export view, so adding it left every
+    /// other name of a seed unchanged.
+    export_rng: ChaCha8Rng,
     options: PeopleOptions,
     next_person: u64,
     next_member_number: u32,
@@ -359,6 +383,7 @@ impl PeopleGenerator {
             .collect();
         PeopleGenerator {
             rng: ChaCha8Rng::seed_from_u64(seed),
+            export_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x0e4b_0e7a_57ee_d001),
             options,
             next_person: 1,
             next_member_number: 1000,
@@ -621,9 +646,11 @@ impl PeopleGenerator {
             member_number,
             group_nickname,
             remark: String::new(),
+            export_wechat_name: None,
             noise: Vec::new(),
         };
         self.next_person += 1;
+        person.export_wechat_name = self.export_wechat_name(&mut b, &person);
 
         // Remark.
         person.remark = self.remark(&mut b, &person, &planet_base);
@@ -792,37 +819,43 @@ impl PeopleGenerator {
     }
 
     fn invented_nickname(&mut self) -> String {
-        let pick = |rng: &mut ChaCha8Rng, table: &[&'static str]| *table.choose(rng).expect("table");
-        match self.rng.random_range(0..20) {
-            0 => pick(&mut self.rng, NICKNAME_WORDS).to_string(),
-            1..=9 => {
-                format!("{}{}", pick(&mut self.rng, NICKNAME_ADJECTIVES), pick(&mut self.rng, NICKNAME_NOUNS))
-            }
-            10..=16 => format!("{}{}", pick(&mut self.rng, NICKNAME_WORDS), pick(&mut self.rng, NICKNAME_NOUNS)),
-            17 | 18 => format!(
-                "{}{}{}",
-                pick(&mut self.rng, &["小", "大", "老", "阿"]),
-                GIVEN_CHARS.choose(&mut self.rng).expect("table"),
-                pick(&mut self.rng, NICKNAME_NOUNS)
-            ),
-            _ => format!("{}{}", pick(&mut self.rng, ENGLISH_NAMES).to_lowercase(), self.rng.random_range(1960..2010)),
-        }
+        invented_nickname(&mut self.rng)
     }
 
     fn decorate_with_emoji(&mut self, name: &str) -> String {
-        let e = *EMOJI.choose(&mut self.rng).expect("table");
-        match self.rng.random_range(0..4) {
-            0 => format!("{e}{name}"),
-            1 => format!("{name}{e}"),
-            2 => {
-                let e2 = *EMOJI.choose(&mut self.rng).expect("table");
-                format!("{e}{name}{e2}")
-            }
-            _ => {
-                let s = *SYMBOLS.choose(&mut self.rng).expect("table");
-                format!("{s}{name}{s}")
+        decorate_with_emoji(&mut self.rng, name)
+    }
+
+    /// What the member export's 微信昵称 shows for a person (export stream only).
+    fn export_wechat_name(&mut self, b: &mut Builder, p: &Person) -> Option<String> {
+        let o = &self.options;
+        let rng = &mut self.export_rng;
+        let missing = rng.random_bool(o.export_wechat_missing.clamp(0.0, 1.0));
+        let changed = rng.random_bool(o.wechat_changed_since_export.clamp(0.0, 1.0));
+        let pick = |n: Noise, drawn: bool, b: &Builder| !b.forbids(n) && (drawn || b.forced(n));
+        if pick(Noise::ExportWechatMissing, missing, b) {
+            b.mark(Noise::ExportWechatMissing);
+            return None;
+        }
+        if pick(Noise::WechatChangedSinceExport, changed, b) {
+            // Half the time a decoration change of the same name, else another name altogether.
+            let earlier = if rng.random_bool(0.5) {
+                if p.wechat_name.trim() == p.handle.trim() {
+                    decorate_with_emoji(rng, &p.handle)
+                } else {
+                    p.handle.clone()
+                }
+            } else if p.handle != p.real_name && rng.random_bool(0.3) {
+                p.real_name.clone()
+            } else {
+                invented_nickname(rng)
+            };
+            if earlier != p.wechat_name {
+                b.mark(Noise::WechatChangedSinceExport);
+                return Some(earlier);
             }
         }
+        Some(p.wechat_name.clone())
     }
 
     fn insert_invisible(&mut self, name: &str) -> String {
@@ -951,6 +984,40 @@ impl Builder {
         let forced = kinds.iter().any(|k| self.forced(*k));
         let forbidden = kinds.iter().all(|k| self.forbids(*k));
         !forbidden && (drawn || forced)
+    }
+}
+
+/// An invented nickname: a word, adjective + noun, word + noun, 小X + noun, or latin + year.
+fn invented_nickname(rng: &mut ChaCha8Rng) -> String {
+    let pick = |rng: &mut ChaCha8Rng, table: &[&'static str]| *table.choose(rng).expect("table");
+    match rng.random_range(0..20) {
+        0 => pick(rng, NICKNAME_WORDS).to_string(),
+        1..=9 => format!("{}{}", pick(rng, NICKNAME_ADJECTIVES), pick(rng, NICKNAME_NOUNS)),
+        10..=16 => format!("{}{}", pick(rng, NICKNAME_WORDS), pick(rng, NICKNAME_NOUNS)),
+        17 | 18 => format!(
+            "{}{}{}",
+            pick(rng, &["小", "大", "老", "阿"]),
+            GIVEN_CHARS.choose(rng).expect("table"),
+            pick(rng, NICKNAME_NOUNS)
+        ),
+        _ => format!("{}{}", pick(rng, ENGLISH_NAMES).to_lowercase(), rng.random_range(1960..2010)),
+    }
+}
+
+/// `name` with emoji or symbols around it.
+fn decorate_with_emoji(rng: &mut ChaCha8Rng, name: &str) -> String {
+    let e = *EMOJI.choose(rng).expect("table");
+    match rng.random_range(0..4) {
+        0 => format!("{e}{name}"),
+        1 => format!("{name}{e}"),
+        2 => {
+            let e2 = *EMOJI.choose(rng).expect("table");
+            format!("{e}{name}{e2}")
+        }
+        _ => {
+            let s = *SYMBOLS.choose(rng).expect("table");
+            format!("{s}{name}{s}")
+        }
     }
 }
 

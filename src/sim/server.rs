@@ -157,6 +157,9 @@ pub enum SimError {
     },
 }
 
+/// The member export's file name beside the generated `camps.toml`.
+pub const MEMBER_EXPORT_FILE: &str = "member_export.xlsx";
+
 /// One request the simulators answered (for tests and `/_sim/requests`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RequestRecord {
@@ -187,6 +190,8 @@ pub(crate) struct Shared {
     nonces: Mutex<ChaCha8Rng>,
     pub(crate) log: Mutex<VecDeque<RequestRecord>>,
     pub(crate) truth: Arc<GroundTruth>,
+    /// The member export as xlsx (`GET /_sim/member_export.xlsx`).
+    pub(crate) member_export: Arc<Vec<u8>>,
     cancel: CancellationToken,
 }
 
@@ -481,6 +486,10 @@ impl Sim {
         };
         let config_path = write_config(&dir, &config_text, &secrets)
             .map_err(|source| SimError::Config { path: dir.display().to_string(), source })?;
+        let member_export = community.member_export.to_xlsx().map_err(|e| SimError::Internal(e.to_string()))?;
+        let export_path = dir.join(MEMBER_EXPORT_FILE);
+        std::fs::write(&export_path, &member_export)
+            .map_err(|source| SimError::Config { path: export_path.display().to_string(), source })?;
 
         let seed = community.truth.seed;
         let settings = options.settings.clone();
@@ -505,6 +514,7 @@ impl Sim {
             nonces: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x6e6f_6e63_6573)),
             log: Mutex::new(VecDeque::new()),
             truth: Arc::new(community.truth),
+            member_export: Arc::new(member_export),
             cancel: cancel.clone(),
         });
         let mut tasks = Vec::new();
