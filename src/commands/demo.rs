@@ -61,6 +61,10 @@ pub(super) fn run(args: &DemoArgs) -> Result<Exit, CommandError> {
             sim.urls().wxpay,
             data_dir.display()
         );
+        // The owner downloads the planet's member export from the zsxq admin page and
+        // imports it for each camp; its 微信昵称 column is matching evidence.
+        let rows = import_member_export(&service, &sim, &config).await?;
+        eprintln!("imported the planet's member export ({rows} rows) for every camp");
         let result = match settings {
             None => headless(&service, &sim).await,
             Some(settings) => {
@@ -73,6 +77,34 @@ pub(super) fn run(args: &DemoArgs) -> Result<Exit, CommandError> {
         sim.shutdown().await;
         result
     })
+}
+
+/// Imports the simulator's member export (written beside its camps.toml) for every camp.
+async fn import_member_export(
+    service: &Service,
+    sim: &crate::sim::SimHandle,
+    config: &crate::config::Config,
+) -> Result<u64, CommandError> {
+    use base64::Engine as _;
+    let path = sim.config_path().with_file_name(crate::sim::server::MEMBER_EXPORT_FILE);
+    let bytes = std::fs::read(&path).map_err(|e| CommandError::internal(format!("{}: {e}", path.display())))?;
+    let content_base64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let mut rows = 0;
+    for camp in &config.camps {
+        let request = Request::Import {
+            kind: crate::sources::files::ImportKind::Members,
+            camp: camp.id.to_string(),
+            file_name: crate::sim::server::MEMBER_EXPORT_FILE.to_string(),
+            content_base64: content_base64.clone(),
+            by: "demo".into(),
+            dry_run: false,
+        };
+        let Response::Imported(report) = call(service, request).await? else {
+            return Err(CommandError::internal("unexpected reply to import"));
+        };
+        rows = report.rows;
+    }
+    Ok(rows)
 }
 
 async fn call(service: &Service, request: Request) -> Result<Response, CommandError> {
@@ -102,10 +134,16 @@ async fn headless(service: &Arc<Service>, sim: &crate::sim::SimHandle) -> Result
     let Response::Evaluated { camps } = call(service, Request::Evaluate { camp: None }).await? else {
         return Err(CommandError::internal("unexpected reply to evaluate"));
     };
+    let today = service.config.day_rule.today(jiff::Timestamp::now());
     for (camp, r) in &camps {
+        let so_far = match service.config.camp(camp) {
+            Some(c) if c.start > today => " (not started: so far)",
+            Some(c) if c.end >= today => " (running: so far)",
+            _ => "",
+        };
         match r {
             Ok(s) => println!(
-                "   {camp:<12} {} payments: {} pass, {} borderline, {} fail, {} unlinked; {} anomalies",
+                "   {camp:<12} {} payments: {} pass, {} borderline, {} fail, {} unlinked{so_far}; {} anomalies",
                 s.payments, s.pass, s.borderline, s.fail, s.unlinked, s.anomalies
             ),
             Err(e) => {
@@ -116,7 +154,6 @@ async fn headless(service: &Arc<Service>, sim: &crate::sim::SimHandle) -> Result
     }
 
     println!("3. approve every clear pass of the camps that have ended");
-    let today = service.config.day_rule.today(jiff::Timestamp::now());
     for camp in service.config.camps.iter().filter(|c| c.end < today) {
         let ids = queue::all_passed(&service.store.read()?, &camp.id)?;
         if ids.is_empty() {
