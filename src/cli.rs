@@ -7,7 +7,14 @@ use clap::{Args, Parser, Subcommand};
 
 /// campdesk: deposit-backed check-in camps, from payment to reconciled refund.
 #[derive(Debug, Parser)]
-#[command(name = "campdesk", version, about, long_about = None)]
+#[command(
+    name = "campdesk",
+    version,
+    about,
+    long_about = None,
+    after_help = "Without a subcommand, campdesk opens the workstation (attached to a running `campdesk serve`, \
+                  or with its own engine). New here? Run `campdesk demo`."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -45,11 +52,15 @@ pub struct GlobalArgs {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The whole product on the built-in simulators: a generated community, a temporary data dir, the workstation.
+    Demo(DemoArgs),
     /// Validate camps.toml.
     Config {
         #[command(subcommand)]
         action: ConfigCommand,
     },
+    /// Sync zsxq check-ins and WeCom bills and groups now: `--once` runs one full pass and waits.
+    Sync(SyncArgs),
     /// Engine, config and store facts: every sync task's state, alerts, schema version.
     Status {
         /// Print JSON.
@@ -58,32 +69,11 @@ pub enum Command {
     },
     /// Run headless: sync on schedule, serve the socket (systemd Type=notify).
     Serve,
-    /// Sync zsxq check-ins and WeCom bills and groups now: `--once` runs one full pass and waits.
-    Sync(SyncArgs),
-    /// The audit log.
-    Audit {
-        #[command(subcommand)]
-        action: AuditCommand,
-    },
     /// Import a csv or xlsx file (all-or-nothing): payments, members or check-ins.
     Import {
         #[command(subcommand)]
         what: ImportCommand,
     },
-    /// The refund queue: list, approve, reject, undo, settle offline, run, retry, worklist, ledger.
-    Refunds {
-        #[command(subcommand)]
-        action: RefundsCommand,
-    },
-    /// The Excel review round trip: export a camp's queue, import the decisions.
-    Review {
-        #[command(subcommand)]
-        action: ReviewCommand,
-    },
-    /// The whole product on the built-in simulators: a generated community, a temporary data dir, the workstation.
-    Demo(DemoArgs),
-    /// Run the simulators of zsxq, WeCom and WeChat Pay on 127.0.0.1 (until Ctrl-C).
-    Sim(SimArgs),
     /// One object per payment: who it is linked to, how sure, and why.
     Links {
         /// Only this camp.
@@ -93,21 +83,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// One verdict per payment of a camp: pass, borderline, fail or unlinked, with the days.
-    Eligibility {
-        /// The camp.
-        #[arg(long, value_name = "ID")]
-        camp: String,
-        /// Print JSON (DESIGN.md contract).
-        #[arg(long)]
-        json: bool,
-    },
+    /// Link a payment to a planet user: a human must-link, never overwritten by a re-run.
+    Link(LinkArgs),
+    /// Record that a payment is not a planet user: a human cannot-link (undoes a link).
+    Unlink(LinkArgs),
     /// Re-run matching and the rules now (normally automatic after every sync).
     Evaluate {
         /// Only this camp.
         #[arg(long, value_name = "ID")]
         camp: Option<String>,
         /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One verdict per payment of a camp: pass, borderline, fail or unlinked, with the days.
+    Eligibility {
+        /// The camp.
+        #[arg(long, value_name = "ID")]
+        camp: String,
+        /// Print JSON (DESIGN.md contract).
         #[arg(long)]
         json: bool,
     },
@@ -126,10 +120,16 @@ pub enum Command {
         #[command(subcommand)]
         action: CampCommand,
     },
-    /// Link a payment to a planet user: a human must-link, never overwritten by a re-run.
-    Link(LinkArgs),
-    /// Record that a payment is not a planet user: a human cannot-link (undoes a link).
-    Unlink(LinkArgs),
+    /// The refund queue: list, approve, reject, undo, settle offline, run, retry, worklist, ledger.
+    Refunds {
+        #[command(subcommand)]
+        action: RefundsCommand,
+    },
+    /// The Excel review round trip: export a camp's queue, import the decisions.
+    Review {
+        #[command(subcommand)]
+        action: ReviewCommand,
+    },
     /// Figures per camp and period: members, participation and completion, deposits
     /// reconciled to the fen, refunds, coaches and volunteers, check-ins per day.
     Report(ReportArgs),
@@ -151,13 +151,20 @@ pub enum Command {
         /// Show what would go, write nothing (works while `campdesk serve` runs).
         #[arg(long)]
         dry_run: bool,
-        /// Who runs it, for the audit log (default: $USER).
+        /// Who runs it, for the audit log (default: $CAMPDESK_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+    /// Run the simulators of zsxq, WeCom and WeChat Pay on 127.0.0.1 (until Ctrl-C).
+    Sim(SimArgs),
     /// Benchmarks that print their figures (build with --release).
     Bench {
         #[command(subcommand)]

@@ -223,3 +223,10 @@ mod no_panics {
         }
     }
 }
+
+#[test]
+fn a_missing_camps_file_says_how_to_point_to_one() {
+    let e = campdesk::config::load_file(Path::new("no-such-dir/camps.toml")).unwrap_err().to_string();
+    assert!(e.starts_with("cannot read no-such-dir/camps.toml: "), "{e}");
+    assert!(e.contains("--config FILE or CAMPDESK_CONFIG"), "{e}");
+}

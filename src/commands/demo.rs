@@ -49,7 +49,7 @@ pub(super) fn run(args: &DemoArgs) -> Result<Exit, CommandError> {
                 poll_interval: jiff::SignedDuration::from_secs(2),
                 tick: Duration::from_secs(2),
                 pace: Duration::from_millis(20),
-                ..crate::refund::executor::ExecutorSettings::default()
+                ..crate::refund::executor::ExecutorSettings::for_config(&config)
             },
         )));
         eprintln!(

@@ -67,7 +67,11 @@ const SECRET_KEYS: &[&str] = &["env", "file", "credential"];
 /// Why a config file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {source}{hint}", hint = if source.kind() == std::io::ErrorKind::NotFound {
+        "; point to your camps file with --config FILE or CAMPDESK_CONFIG (the repository's camps.toml is an example to copy)"
+    } else {
+        ""
+    })]
     Io {
         path: String,
         #[source]
