@@ -35,6 +35,18 @@ pub enum Bucket {
     Anomaly,
 }
 
+impl Bucket {
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Bucket::Refunded => "已退",
+            Bucket::Forfeited => "没收",
+            Bucket::Pending => "待定",
+            Bucket::Anomaly => "异常",
+        }
+    }
+}
+
 /// What the ledger reads for one camp.
 #[derive(Clone, Copy, Debug)]
 pub struct LedgerInput<'a> {

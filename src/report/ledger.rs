@@ -24,31 +24,8 @@ use crate::domain::{Money, RefundId, RefundState, TransactionId};
 use crate::refund::Refund;
 use crate::refund::ledger as payout;
 
-/// The four buckets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Bucket {
-    /// Money back with the payer.
-    Refunded,
-    /// Kept by the camp.
-    Forfeited,
-    /// Not settled yet.
-    Pending,
-    /// Does not add up: see the errors.
-    Anomaly,
-}
-
-impl Bucket {
-    /// The Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Bucket::Refunded => "已退",
-            Bucket::Forfeited => "没收",
-            Bucket::Pending => "待定",
-            Bucket::Anomaly => "异常",
-        }
-    }
-}
+/// The four buckets (the payout ledger's).
+pub use crate::refund::ledger::Bucket;
 
 /// One payment in the ledger.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,12 +133,7 @@ pub fn from_payout(l: &payout::CampLedger, refunds: &[Refund]) -> CampLedger {
             LedgerLine {
                 transaction_id: x.transaction_id.clone(),
                 amount: x.amount,
-                bucket: match x.bucket {
-                    payout::Bucket::Refunded => Bucket::Refunded,
-                    payout::Bucket::Forfeited => Bucket::Forfeited,
-                    payout::Bucket::Pending => Bucket::Pending,
-                    payout::Bucket::Anomaly => Bucket::Anomaly,
-                },
+                bucket: x.bucket,
                 reason: x.reason.clone(),
                 refund_id: x.refund_id.clone(),
                 refund_state: x.refund_state,
