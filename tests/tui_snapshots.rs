@@ -141,6 +141,14 @@ fn review_pane_with_candidates() {
 }
 
 #[test]
+fn review_card_with_the_payer_found_in_the_group() {
+    // The next card's group member is the payer by external_userid: a fact, shown without a score.
+    let mut rig = Rig::zh((160, 48));
+    rig.keys(&[Char('2'), Char('j'), Char('j')]);
+    snap("review_group_fact", (160, 48), &rig);
+}
+
+#[test]
 fn items_pane_with_evidence() {
     for size in SIZES {
         let mut rig = Rig::zh(size);

@@ -570,7 +570,14 @@ fn tui_cards(
                     name: g.name.clone().unwrap_or_else(|| g.member_id.clone()),
                     detail: g.group_nickname.clone().map(|n| format!("群昵称 {n}")),
                     score: 0.0,
-                    reasons: vec![Reason { text: format!("付款人即群成员（{}）", g.matched_by), weight: 0.0 }],
+                    reasons: vec![Reason {
+                        text: if g.matched_by == "external_userid" {
+                            "付款人就在本营群里：账单与群成员的 external_userid 相同".to_string()
+                        } else {
+                            "付款人可能在本营群里：群里唯一与付款人同名的成员".to_string()
+                        },
+                        weight: 0.0,
+                    }],
                     rejected: false,
                 })
                 .collect();

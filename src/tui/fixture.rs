@@ -917,6 +917,19 @@ fn review_card(dice: &mut Dice, m: &Member, all: &[Member], idx: usize) -> Revie
     ];
     let member = if idx.is_multiple_of(3) {
         Vec::new()
+    } else if idx % 3 == 1 {
+        // As the service shows it: the payer found in the group by external_userid.
+        vec![Candidate {
+            target: CandidateRef::Member(m.external.clone()),
+            name: m.wechat.clone(),
+            detail: Some("群昵称: 同上".to_string()),
+            score: 0.0,
+            reasons: vec![Reason {
+                text: "付款人就在本营群里：账单与群成员的 external_userid 相同".to_string(),
+                weight: 0.0,
+            }],
+            rejected: false,
+        }]
     } else {
         vec![Candidate {
             target: CandidateRef::Member(m.external.clone()),

@@ -12,7 +12,7 @@ use super::{block, clip_line, draw_lines, filter_cursor, fmt, list_title, placeh
 use crate::tui::app::{App, ReviewFocus};
 use crate::tui::i18n::{Msg, tr};
 use crate::tui::layout;
-use crate::tui::model::{Candidate, ReviewCard};
+use crate::tui::model::{Candidate, CandidateRef, ReviewCard};
 use crate::tui::theme::Role;
 
 pub(super) fn draw(buf: &mut Buffer, body: Rect, app: &App) -> Option<Position> {
@@ -139,6 +139,16 @@ fn candidate_lines<'a>(app: &App, c: &Candidate, here: bool, width: usize, out: 
     }
     if c.rejected {
         head.push_str(&format!(" [{}]", tr(app.lang, Msg::RuledOut)));
+    }
+    // A group member found by the payer's own external_userid (or unique name) is a fact,
+    // not a scored alternative: no score, no weights.
+    if matches!(c.target, CandidateRef::Member(_)) && c.score == 0.0 && c.reasons.iter().all(|r| r.weight == 0.0) {
+        let pad = width.saturating_sub(crate::text::display_width(&head));
+        out.push(Line::from(vec![Span::styled(head, style), Span::styled(" ".repeat(pad), style)]));
+        for r in &c.reasons {
+            out.extend(wrapped(&format!("     · {}", r.text), width, "       ", theme.style(Role::Normal)));
+        }
+        return;
     }
     let score = format!("{} {:+.1}", tr(app.lang, Msg::Score), c.score);
     let pad = width.saturating_sub(crate::text::display_width(&head) + crate::text::display_width(&score) + 1);
