@@ -812,7 +812,8 @@ pub struct DemoArgs {
     /// No terminal: sync, match, judge, approve and pay, then print a summary.
     #[arg(long)]
     pub headless: bool,
-    /// Keep the demo's data here instead of a temporary dir (attach with `--data DIR`).
+    /// Keep the demo's files here instead of a temporary dir: camps.toml, secrets/, member_export.xlsx
+    /// and data/ (afterwards e.g. `campdesk --config DIR/camps.toml --data DIR/data report`).
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
     /// Capture the mouse in the workstation.

@@ -269,7 +269,8 @@ fn report_figures_equal_the_ground_truth_and_reconcile_to_the_fen() {
     let rows: Vec<::csv::StringRecord> = rd.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), r.camps.len() + 1);
     let ended_row = rows.iter().find(|row| &row[0] == camp.as_str()).unwrap();
-    assert_eq!(&ended_row[15], c.money.collected.to_string(), "yuan with two decimals");
+    let column = |name: &str| tables::SUMMARY_HEADERS.iter().position(|h| *h == name).unwrap();
+    assert_eq!(&ended_row[column("押金收取（元）")], c.money.collected.to_string(), "yuan with two decimals");
     let members_csv = out.path().join(format!("csv/members-{}.csv", tables::file_safe(&camp)));
     let n = ::csv::Reader::from_path(&members_csv).unwrap().records().count();
     assert_eq!(n, c.rows.len());

@@ -30,10 +30,15 @@ pub(super) fn run(args: &DemoArgs) -> Result<Exit, CommandError> {
         .prefix("campdesk-demo-")
         .tempdir()
         .map_err(|e| CommandError::internal(e.to_string()))?;
-    let data_dir = args.keep.clone().unwrap_or_else(|| temp.path().join("data"));
+    let data_dir = args.keep.as_ref().unwrap_or(&temp.path().to_path_buf()).join("data");
     runtime()?.block_on(async {
-        let options =
-            SimOptions { seed: args.seed, members: args.members, clock: ClockMode::RealTime, ..SimOptions::default() };
+        let options = SimOptions {
+            seed: args.seed,
+            members: args.members,
+            clock: ClockMode::RealTime,
+            config_dir: args.keep.clone(),
+            ..SimOptions::default()
+        };
         let sim = Sim::start(options).await.map_err(|e| CommandError::internal(format!("simulators: {e}")))?;
         let _log = crate::logging::init(&data_dir, false);
         let config = Arc::new(crate::config::load_file(sim.config_path())?);

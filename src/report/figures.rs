@@ -103,8 +103,11 @@ pub struct MemberFigures {
     pub passed: u32,
     /// Verdict borderline.
     pub borderline: u32,
-    /// Verdict fail.
+    /// Verdict fail, final (the camp and its make-up window are over).
     pub failed: u32,
+    /// Verdict fail while the camp (or its make-up window) still runs: not final yet.
+    #[serde(default)]
+    pub open: u32,
     /// Verdict unlinked (no planet account linked yet).
     pub unlinked: u32,
     /// Paid but not evaluated yet.
@@ -125,6 +128,7 @@ impl MemberFigures {
         self.passed += o.passed;
         self.borderline += o.borderline;
         self.failed += o.failed;
+        self.open += o.open;
         self.unlinked += o.unlinked;
         self.not_evaluated += o.not_evaluated;
         self.duplicate_payments += o.duplicate_payments;
@@ -442,6 +446,7 @@ pub fn camp_report(d: &CampData<'_>, today: Day) -> CampReport {
                     match v.verdict {
                         VerdictKind::Pass => members.passed += 1,
                         VerdictKind::Borderline => members.borderline += 1,
+                        VerdictKind::Fail if v.provisional => members.open += 1,
                         VerdictKind::Fail => members.failed += 1,
                         VerdictKind::Unlinked => members.unlinked += 1,
                     }

@@ -87,7 +87,7 @@ fn unique_names(tables: &mut [Table]) {
 }
 
 /// The headers of the summary table; the figures tests read numbers back by them.
-pub const SUMMARY_HEADERS: [&str; 22] = [
+pub const SUMMARY_HEADERS: [&str; 23] = [
     "营期",
     "名称",
     "开始",
@@ -100,6 +100,7 @@ pub const SUMMARY_HEADERS: [&str; 22] = [
     "通过",
     "边缘",
     "未通过",
+    "未定（营期未结束）",
     "未关联",
     "参与率（打卡≥1次/付款）",
     "完成率（通过/付款）",
@@ -120,6 +121,7 @@ fn figure_cells(m: &MemberFigures, money: &MoneyFigures) -> Vec<Cell> {
         int(m.passed),
         int(m.borderline),
         int(m.failed),
+        int(m.open),
         int(m.unlinked),
         text(m.participation.to_string()),
         text(m.completion.to_string()),
