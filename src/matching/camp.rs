@@ -610,6 +610,7 @@ impl<'m> Matcher<'m> {
             cands.extend(resolved.bindings.get(&pi).into_iter().flatten().map(|(u, _)| *u));
             cands.sort_unstable();
             cands.dedup();
+            index.warm(&cands);
             for &u in &cands {
                 // Open payers skip users already linked, except confirmed ones (kept to spot conflicts).
                 if open
