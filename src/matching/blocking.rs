@@ -393,13 +393,13 @@ impl<'a> PlanetIndex<'a> {
                         add_posting(l, out);
                     }
                 }
-                for g in grams(&form.text) {
-                    if let Some(l) = self.by_gram.get(&g)
+                for_each_gram(&form.text, |g| {
+                    if let Some(l) = self.by_gram.get(g)
                         && l.len() <= LONG_GRAM_POSTING
                     {
                         out.extend_from_slice(l);
                     }
-                }
+                });
             }
         }
         for text in query.remark_hits {
@@ -435,6 +435,25 @@ pub struct CandidateQuery<'q> {
 fn push_unique(list: &mut Vec<u32>, i: u32) {
     if list.last() != Some(&i) {
         list.push(i);
+    }
+}
+
+/// Calls `f` with each of [`grams`], built in one reused buffer.
+fn for_each_gram(text: &str, mut f: impl FnMut(&str)) {
+    let han_count = text.chars().filter(|c| is_han(*c)).count();
+    let (size, han_only) = if han_count >= 2 {
+        (2, true)
+    } else if han_count == 0 && text.chars().count() >= 3 {
+        (3, false)
+    } else {
+        return;
+    };
+    let chars: Vec<char> = text.chars().filter(|c| !han_only || is_han(*c)).collect();
+    let mut gram = String::new();
+    for w in chars.windows(size) {
+        gram.clear();
+        gram.extend(w);
+        f(&gram);
     }
 }
 
@@ -565,6 +584,15 @@ mod tests {
         assert_eq!(cands(&idx, "", "编号1027"), vec!["7"], "member number");
         assert_eq!(cands(&idx, "", "ID 812345678901"), vec!["812345678901"], "user id");
         assert!(cands(&idx, "王五", "学费").is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn gram_buffer_yields_the_grams(text in "[a-z张三李小明 ]{0,8}") {
+            let mut seen = Vec::new();
+            for_each_gram(&text, |g| seen.push(g.to_string()));
+            proptest::prop_assert_eq!(seen, grams(&text));
+        }
     }
 
     #[test]
