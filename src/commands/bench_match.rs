@@ -233,18 +233,25 @@ fn match_all(
     dump: Option<MatchDump>,
 ) -> (Metrics, u64, u64, Vec<String>) {
     let normalizer = default_normalizer();
-    let chunks: Vec<Vec<usize>> = (0..threads).map(|t| (t..world.camps.len()).step_by(threads).collect()).collect();
+    // Largest camps first, each taken by whichever worker is free (no worker idles
+    // while the other still holds a queue of camps).
+    let mut order: Vec<usize> = (0..world.camps.len()).collect();
+    order.sort_by_key(|&c| std::cmp::Reverse(world.camps[c].payments.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<(Metrics, u64, u64, Vec<String>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .map(|camps| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (order, next) = (&order, &next);
+                let camps = std::iter::from_fn(move || {
+                    order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)).copied()
+                });
                 scope.spawn(move || {
                     let mut matcher = Matcher::new(index, normalizer);
                     matcher.policy = policy.clone();
                     let mut m = Metrics::default();
                     let (mut scored, mut residue) = (0, 0);
                     let mut dumped = Vec::new();
-                    for &c in camps {
+                    for c in camps {
                         let camp = &world.camps[c];
                         let input = CampInput {
                             camp: Some(&camp.id),

@@ -325,6 +325,7 @@ impl<'m> Matcher<'m> {
         let mut work = MatchStats::default();
         let mut residue: HashMap<usize, Vec<u32>> = HashMap::new();
         let mut nearest: HashMap<usize, Vec<Scored>> = HashMap::new();
+        let mut blocked: Vec<Vec<u32>> = vec![Vec::new(); payers.len()];
         let last = loop {
             let open: Vec<usize> = (0..payers.len()).filter(|p| !closed_payers.contains(p)).collect();
             let scoring: Vec<usize> = if round_no == 0 { (0..payers.len()).collect() } else { open.clone() };
@@ -357,6 +358,7 @@ impl<'m> Matcher<'m> {
                 &bind_edges,
                 &residue,
                 round_no == 0,
+                &mut blocked,
             );
             if round_no == 0 {
                 nearest = std::mem::take(&mut round.nearest);
@@ -582,6 +584,7 @@ impl<'m> Matcher<'m> {
         bind_edges: &HashMap<usize, Vec<(u32, String)>>,
         carried: &HashMap<usize, Vec<u32>>,
         find_residue: bool,
+        blocked: &mut [Vec<u32>],
     ) -> Round {
         let index = self.index;
         let policy = &self.policy;
@@ -600,16 +603,26 @@ impl<'m> Matcher<'m> {
                 digit_runs: &payer.remark.digit_runs,
                 member_numbers: &payer.remark.member_numbers,
             };
+            // Blocking, bind claims and person bindings do not change between rounds:
+            // the first round keeps them for the later ones.
             if policy.exhaustive {
                 cands.extend(0..index.len() as u32);
-            } else {
+            } else if find_residue {
                 index.candidates(&query, &prefer, &mut cands);
+            } else {
+                cands.extend_from_slice(&blocked[pi]);
             }
             cands.extend(bind_edges.get(&pi).into_iter().flatten().map(|(u, _)| *u));
-            cands.extend(carried.get(&pi).into_iter().flatten().copied());
             cands.extend(resolved.bindings.get(&pi).into_iter().flatten().map(|(u, _)| *u));
+            if find_residue && !policy.exhaustive {
+                cands.sort_unstable();
+                cands.dedup();
+                blocked[pi].clone_from(&cands);
+            }
+            cands.extend(carried.get(&pi).into_iter().flatten().copied());
             cands.sort_unstable();
             cands.dedup();
+            index.warm(&cands);
             for &u in &cands {
                 // Open payers skip users already linked, except confirmed ones (kept to spot conflicts).
                 if open

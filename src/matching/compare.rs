@@ -71,10 +71,11 @@ pub fn compare<'a>(
 /// Compares two single forms.
 pub fn compare_forms<'a>(l: &'a NameForm, r: &'a NameForm, matcher: &SkimMatcherV2) -> NameMatch<'a> {
     let at = |level, similarity| NameMatch { level, left: l, right: r, similarity };
-    if l.text == r.text {
+    if l.text.len() == r.text.len() && l.chars_may_occur_in(r) && l.text == r.text {
         return if l.is_distinctive() { at(NameLevel::Exact, 1.0) } else { at(NameLevel::ShortExact, 1.0) };
     }
-    let pinyin_equal = l.pinyin.iter().any(|a| a.len() >= 4 && r.pinyin.iter().any(|b| a == b));
+    let pinyin_equal =
+        l.may_share_pinyin(r) && l.pinyin.iter().any(|a| a.len() >= 4 && r.pinyin.iter().any(|b| a == b));
     if pinyin_equal {
         return at(NameLevel::PinyinEqual, 1.0);
     }
@@ -87,7 +88,7 @@ pub fn compare_forms<'a>(l: &'a NameForm, r: &'a NameForm, matcher: &SkimMatcher
             return at(NameLevel::HanSimilar, sim);
         }
     }
-    let fuzzy_equal = l.fuzzy.iter().any(|a| a.len() >= 4 && r.fuzzy.iter().any(|b| a == b));
+    let fuzzy_equal = l.may_share_fuzzy(r) && l.fuzzy.iter().any(|a| a.len() >= 4 && r.fuzzy.iter().any(|b| a == b));
     if fuzzy_equal {
         return at(NameLevel::PinyinClose, 1.0);
     }
@@ -115,7 +116,7 @@ pub fn compare_forms<'a>(l: &'a NameForm, r: &'a NameForm, matcher: &SkimMatcher
 fn containment(l: &NameForm, r: &NameForm) -> Option<f64> {
     let (short, long) = if l.chars <= r.chars { (l, r) } else { (r, l) };
     let enough = if short.han > 0 { short.han >= 2 } else { short.chars >= 4 };
-    if !enough || !long.text.contains(short.text.as_str()) {
+    if !enough || !short.chars_may_occur_in(long) || !long.text.contains(short.text.as_str()) {
         return None;
     }
     Some(short.chars as f64 / long.chars as f64)

@@ -27,6 +27,14 @@ pub struct NameForm {
     pub initials: Vec<String>,
     /// Fuzzy-pinyin keys per reading.
     pub fuzzy: Vec<String>,
+    /// One bit per reading of 4+ letters (hashed): two forms share such a reading only
+    /// if their masks meet, so comparisons skip the readings of most pairs.
+    pinyin_mask: u64,
+    /// The same for fuzzy keys of 4+ letters.
+    fuzzy_mask: u64,
+    /// One bit per character of `text` (hashed): a text contains another only if
+    /// this mask covers the other's.
+    char_mask: u64,
 }
 
 impl NameForm {
@@ -54,9 +62,45 @@ impl NameForm {
                 (vec![text.clone()], vec![initials])
             }
         };
-        let fuzzy = pinyin.iter().map(|p| phonetic::fuzzy_key(p)).collect();
-        NameForm { text, han, chars, pinyin, initials, fuzzy }
+        let fuzzy: Vec<String> = pinyin.iter().map(|p| phonetic::fuzzy_key(p)).collect();
+        let pinyin_mask = key_mask(&pinyin);
+        let fuzzy_mask = key_mask(&fuzzy);
+        let char_mask = text.chars().fold(0, |m, c| m | char_bit(c));
+        NameForm { text, han, chars, pinyin, initials, fuzzy, pinyin_mask, fuzzy_mask, char_mask }
     }
+
+    /// Whether the forms may share a pinyin reading of 4+ letters (false: they do not).
+    pub fn may_share_pinyin(&self, other: &NameForm) -> bool {
+        self.pinyin_mask & other.pinyin_mask != 0
+    }
+
+    /// Whether the forms may share a fuzzy key of 4+ letters (false: they do not).
+    pub fn may_share_fuzzy(&self, other: &NameForm) -> bool {
+        self.fuzzy_mask & other.fuzzy_mask != 0
+    }
+
+    /// Whether every character of `self` may occur in `other` (false: `other`'s text
+    /// cannot contain or equal `self`'s).
+    pub fn chars_may_occur_in(&self, other: &NameForm) -> bool {
+        self.char_mask & !other.char_mask == 0
+    }
+}
+
+/// The bit of a key in a form's key mask.
+fn key_bit(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    let h = std::hash::BuildHasherDefault::<super::fxhash::FxHasher>::default().hash_one(key);
+    1 << (h >> 58)
+}
+
+/// The mask of the keys of 4+ bytes (the only ones comparisons look up).
+fn key_mask(keys: &[String]) -> u64 {
+    keys.iter().filter(|k| k.len() >= 4).fold(0, |m, k| m | key_bit(k))
+}
+
+/// The bit of a character in a form's character mask.
+fn char_bit(c: char) -> u64 {
+    1 << ((c as u32).wrapping_mul(0x9E37_79B1) >> 26)
 }
 
 /// A normalised name: the core form first, then the aliases, without duplicates.

@@ -560,7 +560,9 @@ impl ScoreContext<'_> {
                 &mut best,
             );
         }
-        if let Some(num) = &user.number {
+        if !facts.member_numbers.is_empty()
+            && let Some(num) = &user.number
+        {
             let num = num.trim_start_matches('0');
             if !num.is_empty() && facts.member_numbers.iter().any(|m| m == num) {
                 let k = self.index.with_number(num).len().max(1) as f64;
@@ -738,22 +740,28 @@ impl ScoreContext<'_> {
         // WeChat name: a nickname equal to the payer's WeChat name is then likely someone
         // else's (the payer's own account may be outside the export, or renamed since).
         let is_wechat = |pn: &PayerName| matches!(pn.source, PayerSource::BillName | PayerSource::GroupName);
-        let exported: Vec<&str> =
-            names.iter().filter(|n| n.source == NameSource::WechatExport).map(|n| n.raw.trim()).collect();
-        let export_disagrees = !exported.is_empty()
-            && payer.names.iter().any(is_wechat)
-            && !payer.names.iter().filter(|pn| is_wechat(pn)).any(|pn| exported.contains(&pn.raw.trim()));
+        let exported = names.iter().filter(|n| n.source == NameSource::WechatExport).map(|n| n.raw.trim());
+        let has_export = names.iter().any(|n| n.source == NameSource::WechatExport);
+        // Needed only for exact matches: worked out on the first one.
+        let export_disagrees_once = std::cell::OnceCell::new();
+        let export_disagrees = || {
+            *export_disagrees_once.get_or_init(|| {
+                has_export
+                    && payer.names.iter().any(is_wechat)
+                    && !payer.names.iter().filter(|pn| is_wechat(pn)).any(|pn| {
+                        let raw = pn.raw.trim();
+                        exported.clone().any(|e| e == raw)
+                    })
+            })
+        };
         for pn in &payer.names {
             if pn.norm.is_empty() {
                 continue;
             }
             // A nickname equal to the payer's WeChat name, on a user without an exported
             // WeChat name to vouch for it, is held to the stricter chance bound.
-            let chance_max = if is_wechat(pn) && exported.is_empty() {
-                w.chance_carriers_max_unvouched
-            } else {
-                w.chance_carriers_max
-            };
+            let chance_max =
+                if is_wechat(pn) && !has_export { w.chance_carriers_max_unvouched } else { w.chance_carriers_max };
             for un in names {
                 if un.norm.is_empty() {
                     continue;
@@ -767,7 +775,7 @@ impl ScoreContext<'_> {
                 // name, so names equal only after normalisation (小玉 / 小玉|设计师, 水獺 / 水獭,
                 // 森森 / ㅤ森森🌙) are two accounts' names, worth no more than a nickname match.
                 let from_export = un.source == NameSource::WechatExport;
-                let contradicted = from_export || (export_disagrees && is_wechat(pn));
+                let contradicted = || from_export || (is_wechat(pn) && export_disagrees());
                 let wechat = m.level == NameLevel::Exact
                     && from_export
                     && pn.raw.trim() == un.raw.trim()
@@ -815,7 +823,7 @@ impl ScoreContext<'_> {
                 } + stale_bits;
                 if m.level == NameLevel::Exact
                     && !stale
-                    && !contradicted
+                    && !contradicted()
                     && self.unique(k, &m.right.text)
                     && self.payer_texts.get(&m.left.text).copied().unwrap_or(0) <= 1
                     && name_hit.as_ref().is_none_or(|(_, b)| bits > *b)
@@ -852,7 +860,7 @@ impl ScoreContext<'_> {
                     // joining the planet around the payment; two-character names and nickname
                     // words, which other people also carry, only by the join time (§4.3: N1
                     // with k = 1 and T1).
-                    if contradicted {
+                    if contradicted() {
                         // Another account's WeChat name that only looks like the payer's, or
                         // a nickname equal to the payer's WeChat name on a user whose own
                         // WeChat name the export shows differently: no gate.
