@@ -16,10 +16,10 @@ use campdesk::domain::{Day, Money, RefundId, RefundState};
 use campdesk::refund::queue::{self, CampPolicy, Outcome};
 use campdesk::report::figures::{CampStage, Report};
 use campdesk::report::{csv, gather, tables, xlsx};
-use campdesk::rules::{OverrideDecision, VerdictKind, VerdictOverride};
+use campdesk::rules::VerdictKind;
 use campdesk::sim::truth::{CampPhase, ExpectedVerdict, GroundTruth, Role};
 use campdesk::store::Store;
-use report_support::{Filled, evaluate_all, filled};
+use report_support::{Filled, fail_open_verdicts, filled};
 
 fn report(store: &Store, config: &Config, now: jiff::Timestamp) -> Report {
     let read = store.read().unwrap();
@@ -85,27 +85,7 @@ fn ended_camp(truth: &GroundTruth) -> String {
 fn settle_ended_camp(f: &Filled, camp: &str) -> (RefundId, RefundId) {
     let cfg = &f.config;
     let cid = cfg.camp(camp).unwrap().id.clone();
-    let evaluation = campdesk::verdicts::evaluation(&f.store.read().unwrap(), &cid).unwrap().unwrap();
-    f.store
-        .write_with(|tx| {
-            for v in &evaluation.verdicts {
-                let open = matches!(v.verdict, VerdictKind::Borderline | VerdictKind::Unlinked)
-                    || (v.verdict == VerdictKind::Fail && v.needs_review);
-                if open && v.duplicate_of.is_none() {
-                    let ov = VerdictOverride {
-                        transaction_id: v.transaction_id.clone(),
-                        decision: OverrideDecision::Fail,
-                        reason: "复核：未达到要求".into(),
-                        by: "owner".into(),
-                        at: f.now,
-                    };
-                    campdesk::verdicts::set_override(tx, &cid, &ov)?;
-                }
-            }
-            Ok::<_, campdesk::store::StoreError>(())
-        })
-        .unwrap();
-    evaluate_all(&f.store, cfg, f.now);
+    fail_open_verdicts(f, &cid);
     let refunds = queue::list_camp(&f.store.read().unwrap(), &cid).unwrap();
     let live: Vec<RefundId> = refunds
         .iter()

@@ -12,9 +12,9 @@ use campdesk::domain::{DayCutoff, RefundState};
 use campdesk::refund::queue::{self, CampPolicy, Outcome};
 use campdesk::report::{evidence, gather};
 use campdesk::retention::{self, Standing, plan};
-use campdesk::rules::{OverrideDecision, VerdictKind, VerdictOverride};
+use campdesk::rules::VerdictKind;
 use campdesk::sim::truth::{CampPhase, GroundTruth, PersonTruth};
-use report_support::{Filled, evaluate_all, filled};
+use report_support::{Filled, evaluate_all, fail_open_verdicts, filled};
 
 /// Every name and remark of a person, as the platforms showed them.
 fn strings_of(p: &PersonTruth) -> Vec<String> {
@@ -124,26 +124,7 @@ fn settle(f: &Filled, camp: &str) {
     evaluate_all(&f.store, cfg, f.now);
     let e = campdesk::verdicts::evaluation(&f.store.read().unwrap(), &c.id).unwrap().unwrap();
     assert!(e.frozen.is_some());
-    f.store
-        .write_with(|tx| {
-            for v in &e.verdicts {
-                let open = matches!(v.verdict, VerdictKind::Borderline | VerdictKind::Unlinked)
-                    || (v.verdict == VerdictKind::Fail && v.needs_review);
-                if open && v.duplicate_of.is_none() {
-                    let ov = VerdictOverride {
-                        transaction_id: v.transaction_id.clone(),
-                        decision: OverrideDecision::Fail,
-                        reason: "复核：未达到要求".into(),
-                        by: "owner".into(),
-                        at: f.now,
-                    };
-                    campdesk::verdicts::set_override(tx, &c.id, &ov)?;
-                }
-            }
-            Ok::<_, campdesk::store::StoreError>(())
-        })
-        .unwrap();
-    evaluate_all(&f.store, cfg, f.now);
+    fail_open_verdicts(f, &c.id);
     let refunds = queue::list_camp(&f.store.read().unwrap(), &c.id).unwrap();
     let live: Vec<_> = refunds
         .iter()

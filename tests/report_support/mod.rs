@@ -142,6 +142,33 @@ pub fn evaluate_all(store: &Store, config: &Config, now: Timestamp) {
     }
 }
 
+/// The reviewer decides the ended camp's open verdicts: borderline, unlinked and
+/// held failing verdicts (not duplicates) fail with a reason; then evaluates again.
+pub fn fail_open_verdicts(f: &Filled, camp: &campdesk::domain::CampId) {
+    use campdesk::rules::{OverrideDecision, VerdictKind, VerdictOverride};
+    let evaluation = campdesk::verdicts::evaluation(&f.store.read().unwrap(), camp).unwrap().unwrap();
+    f.store
+        .write_with(|tx| {
+            for v in &evaluation.verdicts {
+                let open = matches!(v.verdict, VerdictKind::Borderline | VerdictKind::Unlinked)
+                    || (v.verdict == VerdictKind::Fail && v.needs_review);
+                if open && v.duplicate_of.is_none() {
+                    let ov = VerdictOverride {
+                        transaction_id: v.transaction_id.clone(),
+                        decision: OverrideDecision::Fail,
+                        reason: "复核：未达到要求".into(),
+                        by: "owner".into(),
+                        at: f.now,
+                    };
+                    campdesk::verdicts::set_override(tx, camp, &ov)?;
+                }
+            }
+            Ok::<_, campdesk::store::StoreError>(())
+        })
+        .unwrap();
+    evaluate_all(&f.store, &f.config, f.now);
+}
+
 /// Puts every payment the attribution rules left without a camp (or in another
 /// camp) into its true camp, as the owner does in review.
 pub fn attribute_by_hand(store: &Store, config: &Config, truth: &GroundTruth) {

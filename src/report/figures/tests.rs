@@ -43,6 +43,27 @@ fn world() -> World {
     w
 }
 
+/// The world's camp with its evaluation, `refunds` and nothing reconciled yet.
+fn data<'a>(
+    w: &'a World,
+    e: &'a crate::rules::CampEvaluation,
+    names: &'a HashMap<String, String>,
+    refunds: &'a [Refund],
+) -> CampData<'a> {
+    static NO_MATCHES: BTreeMap<(TransactionId, String), crate::domain::RefundId> = BTreeMap::new();
+    CampData {
+        camp: &w.camp,
+        payments: &w.payments,
+        evaluation: Some(e),
+        refunds,
+        links: &[],
+        group_members: &w.members,
+        planet_names: names,
+        matches: &NO_MATCHES,
+        findings: &[],
+    }
+}
+
 fn names() -> HashMap<String, String> {
     (1..=5).map(|i| (format!("u{i}"), format!("星球u{i}"))).collect()
 }
@@ -53,17 +74,7 @@ fn members_are_counted_once_with_their_rates() {
     let e = w.eval();
     let names = names();
     let refunds = vec![refund(&w.camp, &w.payments[0], RefundState::Succeeded)];
-    let d = CampData {
-        camp: &w.camp,
-        payments: &w.payments,
-        evaluation: Some(&e),
-        refunds: &refunds,
-        links: &[],
-        group_members: &w.members,
-        planet_names: &names,
-        matches: &Default::default(),
-        findings: &[],
-    };
+    let d = data(&w, &e, &names, &refunds);
     let c = camp_report(&d, testkit::day("2025-11-05"));
     let m = c.members;
     assert_eq!((m.paid, m.duplicate_payments), (6, 1), "t7 is t1's second payment");
@@ -99,17 +110,7 @@ fn a_running_camp_marks_future_days() {
     w.now = testkit::ts("2025-10-28T10:00:00.000+0800");
     let e = w.eval();
     let names = names();
-    let d = CampData {
-        camp: &w.camp,
-        payments: &w.payments,
-        evaluation: Some(&e),
-        refunds: &[],
-        links: &[],
-        group_members: &w.members,
-        planet_names: &names,
-        matches: &Default::default(),
-        findings: &[],
-    };
+    let d = data(&w, &e, &names, &[]);
     let c = camp_report(&d, testkit::day("2025-10-28"));
     assert_eq!(c.stage, CampStage::Running);
     let future: Vec<bool> = c.day_curve.iter().map(|p| p.future).collect();
@@ -130,17 +131,7 @@ fn totals_staff_and_the_curve_add_up_over_camps() {
     let mut other = w.camp.clone();
     other.id = CampId::new("2511-xhs");
     other.volunteers = vec!["小李".into()];
-    let d1 = CampData {
-        camp: &w.camp,
-        payments: &w.payments,
-        evaluation: Some(&e),
-        refunds: &[],
-        links: &[],
-        group_members: &w.members,
-        planet_names: &names,
-        matches: &Default::default(),
-        findings: &[],
-    };
+    let d1 = data(&w, &e, &names, &[]);
     let c1 = camp_report(&d1, testkit::day("2025-11-05"));
     let empty = CampData { camp: &other, payments: &[], evaluation: None, ..d1 };
     let c2 = camp_report(&empty, testkit::day("2025-11-05"));

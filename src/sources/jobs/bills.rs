@@ -16,7 +16,7 @@ use futures_util::future::BoxFuture;
 use jiff::Timestamp;
 
 use super::commit::{self, Apply, Batcher, CursorOp, Fetched, Pending};
-use super::finals::{self, FinalPart, FinalSync};
+use super::finals::{self, FinalPart};
 use super::{JobEnv, Tally, internal};
 use crate::domain::DayCutoff;
 use crate::engine::{JobError, RunContext, RunCounts, SyncJob, TaskId};
@@ -215,16 +215,7 @@ impl BillsJob {
                 for camp in &env.config.camps {
                     let due = finals::final_due(&env.config, camp);
                     if started >= due && finals::get(tx, camp.id.as_str(), FinalPart::WecomBills)?.is_none() {
-                        finals::record(
-                            tx,
-                            &FinalSync {
-                                camp: camp.id.clone(),
-                                part: FinalPart::WecomBills,
-                                due_at: due,
-                                started_at: started,
-                                completed_at: Timestamp::now(),
-                            },
-                        )?;
+                        finals::record_completed(tx, &camp.id, FinalPart::WecomBills, due, started)?;
                         tracing::info!(camp = %camp.id, "final bill sync recorded");
                     }
                 }

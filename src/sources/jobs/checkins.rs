@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use jiff::Timestamp;
 
 use super::commit::{self, Apply, Pending};
-use super::finals::{self, FinalPart, FinalSync};
+use super::finals::{self, FinalPart};
 use super::{JobEnv, Project, SeenUsers, Tally, internal, ranking, topics, zsxq_page};
 use crate::config::Camp;
 use crate::domain::{CampId, CheckinId, CheckinProject};
@@ -193,18 +193,7 @@ impl CampCheckinsJob {
         );
         if final_pending && walk.synced.full && walk.synced.started_at >= due && ranking.started_at >= due {
             env.store
-                .write_with(|tx| {
-                    finals::record(
-                        tx,
-                        &FinalSync {
-                            camp: camp.id.clone(),
-                            part: FinalPart::ZsxqCheckins,
-                            due_at: due,
-                            started_at: started,
-                            completed_at: Timestamp::now(),
-                        },
-                    )
-                })
+                .write_with(|tx| finals::record_completed(tx, &camp.id, FinalPart::ZsxqCheckins, due, started))
                 .map_err(|e| internal(format!("recording the final check-in sync: {e}")))?;
             tracing::info!(camp = %camp.id, "final check-in sync recorded");
         }

@@ -121,6 +121,18 @@ pub fn camp_final(r: &impl Reads, config: &Config, camp: &Camp) -> Result<Option
     Ok(Some(CampFinal { camp: camp.id.clone(), due_at: final_due(config, camp), completed_at, parts }))
 }
 
+/// Records that `part` of `camp`'s final sync completed now, in a run started at
+/// `started_at` (after `due_at`).
+pub fn record_completed(
+    tx: &mut WriteTx,
+    camp: &CampId,
+    part: FinalPart,
+    due_at: Timestamp,
+    started_at: Timestamp,
+) -> Result<(), RecordsError> {
+    record(tx, &FinalSync { camp: camp.clone(), part, due_at, started_at, completed_at: Timestamp::now() })
+}
+
 /// Records a part's final run, with its audit entry, inside `tx`.
 pub fn record(tx: &mut WriteTx, f: &FinalSync) -> Result<(), RecordsError> {
     tx.put(&SYNC_FINALS, &key(&[f.camp.as_str(), f.part.as_str()]), f)?;

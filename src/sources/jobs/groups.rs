@@ -11,7 +11,7 @@ use futures_util::future::BoxFuture;
 use jiff::Timestamp;
 
 use super::commit::{self, Apply, Fetched, Pending};
-use super::finals::{self, FinalPart, FinalSync};
+use super::finals::{self, FinalPart};
 use super::{JobEnv, Tally, internal};
 use crate::domain::CampId;
 use crate::engine::{ErrorClass, JobError, RunContext, RunCounts, SyncJob, TaskId};
@@ -138,18 +138,7 @@ impl CampGroupsJob {
         }
         if final_pending {
             env.store
-                .write_with(|tx| {
-                    finals::record(
-                        tx,
-                        &FinalSync {
-                            camp: camp.id.clone(),
-                            part: FinalPart::WecomGroups,
-                            due_at: due,
-                            started_at: started,
-                            completed_at: Timestamp::now(),
-                        },
-                    )
-                })
+                .write_with(|tx| finals::record_completed(tx, &camp.id, FinalPart::WecomGroups, due, started))
                 .map_err(|e| internal(format!("recording the final group sync: {e}")))?;
             tracing::info!(camp = %camp.id, "final group sync recorded");
         }
