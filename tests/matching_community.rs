@@ -6,7 +6,7 @@
 //!
 //! Issue 5's targets: zero wrong automatic links, auto-link recall ≥ 85 %, review
 //! cards for ≤ 10 % of payments. The first holds; the others do not yet (recall
-//! 77–81 %, cards 15–20 % with the export): see the main test.
+//! 79–84 %, cards 13–17 % with the export): see the main test.
 
 use std::path::Path;
 
@@ -142,16 +142,16 @@ fn the_imported_export_fills_wechat_names_through_the_store() {
 #[test]
 fn a_thousand_person_community_gets_no_wrong_automatic_link_and_most_payers_linked() {
     // Issue 5 asks for recall ≥ 85 % and cards ≤ 10 %. With every §5.1 noise kind on, the
-    // matcher reaches 77–81 % recall and 15–20 % cards on 1000-person seeds (seeds 2024–2038
+    // matcher reaches 79–84 % recall and 13–17 % cards on 1000-person seeds (seeds 2024–2038
     // in `campdesk bench match`, which also prints what the remaining review is made of)
     // without a wrong link; the bounds below sit a little under what these seeds measure
-    // (2024: 80.3 % / 15.1 %, 2025: 78.2 % / 18.6 %), not at the issue's targets.
+    // (2024: 82.4 % / 13.1 %, 2025: 81.0 % / 15.8 %), not at the issue's targets.
     for seed in [2024, 2025] {
         let m = run(&community(seed, PeopleOptions::default()));
         assert!(m.payments > 850, "{m:?}");
         assert_eq!(m.auto_wrong, 0, "seed {seed}: {m:?}");
-        assert!(m.recall() >= 0.76, "seed {seed}: recall {:.3}", m.recall());
-        assert!(m.card_share() <= 0.20, "seed {seed}: cards for {:.3} of payments", m.card_share());
+        assert!(m.recall() >= 0.80, "seed {seed}: recall {:.3}", m.recall());
+        assert!(m.card_share() <= 0.17, "seed {seed}: cards for {:.3} of payments", m.card_share());
         // Review must be useful: the true user is on the card and usually suggested first.
         let on_card = m.review_with_truth as f64 / (m.review_with_truth + m.lost).max(1) as f64;
         assert!(on_card >= 0.75, "seed {seed}: true user on the card for {on_card:.3}");
@@ -164,8 +164,8 @@ fn a_thousand_person_community_gets_no_wrong_automatic_link_and_most_payers_link
 fn without_the_export_no_automatic_link_is_wrong_either() {
     let m = run(&WorldOptions { member_export: false, ..community(2027, PeopleOptions::default()) });
     assert_eq!(m.auto_wrong, 0, "{m:?}");
-    // Seed 2027 measures 56.1 % in `campdesk bench match`.
-    assert!(m.recall() >= 0.53, "recall {:.3}", m.recall());
+    // Seed 2027 measures 57.3 % in `campdesk bench match`.
+    assert!(m.recall() >= 0.55, "recall {:.3}", m.recall());
 }
 
 #[test]

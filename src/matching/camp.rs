@@ -754,8 +754,8 @@ impl<'m> Matcher<'m> {
                         && margin.is_some_and(|m| m >= policy.margin)
                         && assign::mutual_best(&comp, &edges, ei, policy.margin)
                         && s.gate.passes()
-                        && (s.gate.id_grade() || s.gate.participant || s.gate.corroborated || !participants_known)
-                        && amount.is_none()
+                        && (s.gate.participant || !participants_known || s.gate.stands_without_participation())
+                        && amount != Some(ReasonCode::MultiSeat)
                         && !names_other
                         && !conflict;
                     if auto {
@@ -769,8 +769,7 @@ impl<'m> Matcher<'m> {
                     if s.gate.same_name {
                         card_codes.insert(ReasonCode::SameName);
                     }
-                    let absent =
-                        participants_known && !s.gate.participant && !s.gate.id_grade() && !s.gate.corroborated;
+                    let absent = participants_known && !s.gate.participant && !s.gate.stands_without_participation();
                     if absent {
                         card_codes.insert(ReasonCode::NotParticipating);
                     }
@@ -876,6 +875,16 @@ impl<'m> Matcher<'m> {
         reasons.extend(signal_reasons(s));
         reasons.push(format!("领先其他方案 {margin:.1} 位"));
         reasons.push(format!("自动关联依据：{}", s.gate.describe()));
+        if let (Some(ReasonCode::AmountOdd), Some(deposit)) =
+            (amount_code(payer.payment.amount, input.deposit), input.deposit)
+        {
+            // Who paid is settled; how much comes back is not: the verdict's wrong-amount
+            // anomaly holds the payment for a reviewer.
+            reasons.push(format!(
+                "金额 {} 与押金 {deposit} 不符：身份已关联，退款金额由判定的金额异常项交人工确认",
+                payer.payment.amount
+            ));
+        }
         if round > 0 {
             reasons.push(format!("第 {} 轮：本营其他付款关联后，剩余候选范围缩小", round + 1));
         }
@@ -1197,6 +1206,9 @@ fn names_point_elsewhere(
 }
 
 /// `MULTI_SEAT` for a multiple of the deposit, `AMOUNT_ODD` for any other amount.
+/// A multi-seat payment never links unattended (whose seats it pays is a person's
+/// call); an odd amount does not stop the payer's identity from linking, since the
+/// rules hold its verdict as a wrong-amount anomaly anyway.
 fn amount_code(amount: Money, deposit: Option<Money>) -> Option<ReasonCode> {
     let dep = deposit?.fen();
     if dep <= 0 || amount.fen() == dep {
