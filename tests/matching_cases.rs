@@ -495,13 +495,70 @@ fn a_nickname_put_together_from_common_parts_does_not_link_on_the_name_alone() {
 #[test]
 fn a_nickname_equal_to_the_payers_wechat_name_on_a_user_exported_under_another_wechat_name_is_held() {
     // The planet nickname 一路向北 equals the bill's WeChat name, but the export shows that
-    // user's WeChat account as 快乐的风筝: likely someone else's nickname. Review.
+    // user's WeChat account as 快乐的风筝, and someone in the camp's group goes by 快乐的风筝:
+    // the user is most likely that group member, and 一路向北 someone else. Review.
     let users = vec![old_member("291", "一路向北", Some("快乐的风筝"))];
-    let o = Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], users).run();
+    let mut camp = Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], users.clone());
+    camp.members.push(member("wmZ", "快乐的风筝", None));
+    let o = camp.run();
+    assert_ne!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
+    // Nobody in the camp shows the exported name: the participant changed their WeChat
+    // name since the export (to their planet nickname), and the nickname links.
+    let o = Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], users.clone()).run();
+    assert_eq!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
+    // The same user not checking in on the camp: held.
+    let mut camp = Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], users);
+    camp.participants.retain(|p| p.as_str() != "291");
+    let o = camp.run();
     assert_ne!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
     // Without an exported WeChat name the unique, uncommon nickname still links.
     let o =
         Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], vec![old_member("291", "一路向北", None)])
             .run();
     assert_eq!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
+}
+
+#[test]
+fn a_group_member_without_a_payment_who_shows_the_payers_name_makes_it_a_shared_name() {
+    let mut camp = Camp::new(vec![payment("4200000111", "龚昊天", "", Some("wmA"))], vec![user("111111", "龚昊天")]);
+    assert_eq!(link(&camp.run(), "4200000111").state, LinkState::Auto);
+    // Another 龚昊天 sits in the camp's group without a payment: which one checks in?
+    camp.members.push(member("wmB", "龚昊天", Some("【B组】龚昊天")));
+    let o = camp.run();
+    let l = link(&o, "4200000111");
+    assert_eq!(l.state, LinkState::Review, "{:#?}", l.reasons);
+    assert!(card(&o, "4200000111").codes.contains(&ReasonCode::SameName));
+}
+
+#[test]
+fn a_wechat_name_equal_as_shown_to_another_users_nickname_is_not_unique() {
+    // The export shows one user's WeChat name as Angela·陈; another user, whose WeChat name
+    // the export does not show, is called Angela·陈 on the planet. Either may be the payer.
+    let users = vec![old_member("301", "Angela·陈", Some("Angela·陈")), old_member("302", "Angela·陈", None)];
+    let o = Camp::new(vec![payment("4200000112", "Angela·陈", "", Some("wmA"))], users).run();
+    let l = link(&o, "4200000112");
+    assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert!(card(&o, "4200000112").codes.contains(&ReasonCode::SameName));
+}
+
+#[test]
+fn latin_names_put_together_from_common_parts_count_as_common() {
+    use campdesk::matching::blocking::PlanetIndex;
+    use campdesk::matching::normalize::default_normalizer;
+    // Given names and surnames that recur across the planet's Latin names.
+    let mut users: Vec<PlanetUser> = Vec::new();
+    for (i, given) in ["Rose", "Amy", "Lily", "Coco", "Jason"].iter().enumerate() {
+        for (j, surname) in ["Chen", "Wang", "Cheng", "Li"].iter().enumerate() {
+            if (*given, *surname) != ("Rose", "Cheng") {
+                users.push(user(&format!("7{i}{j}"), &format!("{given} {surname}")));
+            }
+        }
+    }
+    users.push(user("799", "Rose Cheng"));
+    users.push(user("798", "xq_studio_2019"));
+    let index = PlanetIndex::build(&users, default_normalizer());
+    let common = index.expected_carriers("rosecheng");
+    let handle = index.expected_carriers("xqstudio2019");
+    assert!(common > 0.1, "Rose Cheng: {common}");
+    assert!(handle < 0.01, "a handle: {handle}");
 }

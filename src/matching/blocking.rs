@@ -77,6 +77,9 @@ pub struct PlanetIndex<'a> {
     pattern_texts: Vec<String>,
     han_shapes: [HanShape; 2],
     nick_shape: NickShape,
+    /// The same for Latin names (rose|cheng, jason|1976): English given names and
+    /// pinyin surnames combine into names several people carry.
+    latin_shape: NickShape,
 }
 
 /// Character frequencies by position among the scope's 2- and 3-character Han
@@ -171,6 +174,7 @@ impl<'a> PlanetIndex<'a> {
             pattern_texts: Vec::new(),
             han_shapes: [HanShape::default(), HanShape::default()],
             nick_shape: NickShape::default(),
+            latin_shape: NickShape::default(),
         };
         let all_names = names_in_parallel(users, normalizer);
         for ((i, u), names) in users.iter().enumerate().zip(all_names) {
@@ -216,6 +220,8 @@ impl<'a> PlanetIndex<'a> {
                             4.. => idx.nick_shape.add(&chars),
                             _ => {}
                         }
+                    } else if chars.len() >= 4 && chars.iter().all(char::is_ascii_alphanumeric) {
+                        idx.latin_shape.add(&chars);
                     }
                 }
             }
@@ -325,6 +331,9 @@ impl<'a> PlanetIndex<'a> {
     /// low). 0 for other shapes.
     pub fn expected_carriers(&self, text: &str) -> f64 {
         let chars: Vec<char> = text.chars().collect();
+        if chars.iter().all(char::is_ascii_alphanumeric) {
+            return self.latin_shape.expected(&chars);
+        }
         if !chars.iter().all(|c| is_han(*c)) {
             return 0.0;
         }

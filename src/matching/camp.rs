@@ -164,6 +164,8 @@ struct ScopeStats {
     participant_count: usize,
     participant_texts: FxMap<String, u32>,
     participant_pinyin: FxMap<String, u32>,
+    /// Open payers carrying each name, plus the camp's group members no payment is
+    /// tied to (see [`bystander_texts`]).
     payer_texts: FxMap<String, u32>,
     remark_texts: FxMap<String, u32>,
     closed_texts: FxMap<String, u32>,
@@ -177,12 +179,13 @@ impl ScopeStats {
         payers: &[Payer<'_>],
         open: &[usize],
         closed_users: &FxSet<u32>,
+        bystanders: &FxMap<String, u32>,
     ) -> ScopeStats {
         let mut stats = ScopeStats {
             participant_count: 0,
             participant_texts: FxMap::default(),
             participant_pinyin: FxMap::default(),
-            payer_texts: FxMap::default(),
+            payer_texts: bystanders.clone(),
             remark_texts: FxMap::default(),
             closed_texts: FxMap::default(),
             closed_pinyin: FxMap::default(),
@@ -266,6 +269,7 @@ impl<'m> Matcher<'m> {
         payments.dedup_by(|a, b| a.transaction_id == b.transaction_id);
 
         let ties = tie_group_members(&payments, input.group_members, self.normalizer);
+        let bystanders = bystander_texts(input.group_members, &ties, self.normalizer);
         let payers: Vec<Payer<'_>> = payments
             .iter()
             .zip(ties)
@@ -326,16 +330,20 @@ impl<'m> Matcher<'m> {
         let mut residue: HashMap<usize, Vec<u32>> = HashMap::new();
         let mut nearest: HashMap<usize, Vec<Scored>> = HashMap::new();
         let mut blocked: Vec<Vec<u32>> = vec![Vec::new(); payers.len()];
+        let mut first_scope: Option<(usize, usize)> = None;
         let last = loop {
             let open: Vec<usize> = (0..payers.len()).filter(|p| !closed_payers.contains(p)).collect();
             let scoring: Vec<usize> = if round_no == 0 { (0..payers.len()).collect() } else { open.clone() };
-            let stats = ScopeStats::compute(index, &participant_positions, &payers, &open, &closed_users);
+            let stats = ScopeStats::compute(index, &participant_positions, &payers, &open, &closed_users, &bystanders);
+            let scope_size = index.len().saturating_sub(closed_users.len()).max(1);
+            let chance_scope = *first_scope.get_or_insert((scope_size, stats.participant_count));
             let ctx = ScoreContext {
                 index,
                 weights: &self.weights,
-                scope_size: index.len().saturating_sub(closed_users.len()).max(1),
+                scope_size,
                 participants: &participants,
                 participant_count: stats.participant_count,
+                chance_scope,
                 participant_texts: &stats.participant_texts,
                 participant_pinyin: &stats.participant_pinyin,
                 payer_texts: &stats.payer_texts,
@@ -1406,6 +1414,33 @@ fn tie_group_members<'a>(
             }
         })
         .collect()
+}
+
+/// Name texts of the camp's external group members that no payment is tied to,
+/// each member counted once per text: someone in the group who did not pay (or whose
+/// payment is elsewhere) and shows a payer's name makes that name a shared one on
+/// the WeCom side, so it cannot single the payer out.
+fn bystander_texts(
+    members: &[GroupMember],
+    ties: &[Option<(&GroupMember, GroupTie)>],
+    normalizer: &Normalizer,
+) -> FxMap<String, u32> {
+    let tied: HashSet<&str> = ties.iter().flatten().map(|(m, _)| m.member_id.as_str()).collect();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut out: FxMap<String, u32> = FxMap::default();
+    for m in members.iter().filter(|m| m.kind == MemberKind::External) {
+        if tied.contains(m.member_id.as_str()) || !seen.insert(m.member_id.as_str()) {
+            continue;
+        }
+        let mut texts: BTreeSet<String> = BTreeSet::new();
+        for raw in [m.name.as_deref(), m.group_nickname.as_deref()].into_iter().flatten() {
+            texts.extend(normalizer.name(raw).texts().map(str::to_string));
+        }
+        for t in texts {
+            *out.entry(t).or_default() += 1;
+        }
+    }
+    out
 }
 
 fn payer_names(p: &Payment, tie: Option<(&GroupMember, GroupTie)>, normalizer: &Normalizer) -> Vec<PayerName> {

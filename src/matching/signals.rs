@@ -210,6 +210,10 @@ pub struct ScoreContext<'a> {
     pub participants: &'a [bool],
     /// Number of participants (P).
     pub participant_count: usize,
+    /// (N, P) of the camp's first round. Chance carriers of a name (people the planet
+    /// does not show) are weighted by these in every round: they do not leave the
+    /// scope when other payers link.
+    pub chance_scope: (usize, usize),
     /// Name text → participants with it.
     pub participant_texts: &'a FxMap<String, u32>,
     /// Pinyin → participants with it.
@@ -421,7 +425,7 @@ impl ScoreContext<'_> {
         if e == 0.0 {
             return 0.0;
         }
-        let (n, p) = (self.scope_size, self.participant_count);
+        let (n, p) = self.chance_scope;
         if p > 0 && p < n {
             let m = self.weights.participant_given_match;
             let ratio = ((1.0 - m) / (n - p) as f64) / (m / p as f64);
@@ -442,6 +446,21 @@ impl ScoreContext<'_> {
     /// Users in scope whose exported 微信昵称 is exactly `raw` (decorations included).
     fn wechat_raw_count(&self, raw: &str) -> usize {
         self.index.with_wechat_raw(raw).iter().filter(|u| !self.excluded.contains(u)).count()
+    }
+
+    /// Users in scope without an exported 微信昵称 who carry `raw` exactly as another
+    /// name (a planet nickname "Angela·陈"): their WeChat name may be the same.
+    fn unvouched_raw_count(&self, text: &str, raw: &str) -> usize {
+        let raw = raw.trim();
+        self.index
+            .with_text(text)
+            .iter()
+            .filter(|u| !self.excluded.contains(u))
+            .filter(|&&u| {
+                let names = self.index.names(u);
+                names.iter().all(|n| n.source != NameSource::WechatExport) && names.iter().any(|n| n.raw.trim() == raw)
+            })
+            .count()
     }
 
     fn pinyin_k(&self, pinyin: &str) -> f64 {
@@ -697,7 +716,11 @@ impl ScoreContext<'_> {
         let decorated = raw_equal && un.raw.trim() != text.as_str();
         // A decorated name equal as shown (🇨🇳张鸣) is counted as shown: another user's bare
         // 张鸣 is not the same WeChat name. Bare names count every carrier of the text.
-        let raw_k = if decorated { Some(self.wechat_raw_count(&un.raw)) } else { None };
+        let raw_k = if decorated {
+            Some(self.wechat_raw_count(&un.raw) + self.unvouched_raw_count(text, &un.raw))
+        } else {
+            None
+        };
         let (k, expected, unique) = match raw_k {
             Some(n) if n <= 1 => (1.0, 0.0, true),
             _ => {
@@ -715,7 +738,7 @@ impl ScoreContext<'_> {
             bits += w.wechat_renamed;
         }
         let payers_with = self.payer_texts.get(text.as_str()).copied().unwrap_or(0);
-        if unique && payers_with <= 1 {
+        if unique && payers_with <= 1 && expected < w.chance_carriers_max {
             gate.unique_wechat = true;
             gate.distinctive_wechat |= distinctive_name(m.right);
         } else {
@@ -771,6 +794,11 @@ impl ScoreContext<'_> {
                         let raw = pn.raw.trim();
                         exported.clone().any(|e| e == raw)
                     })
+                    && (!participant
+                        || names
+                            .iter()
+                            .filter(|n| n.source == NameSource::WechatExport)
+                            .any(|n| n.norm.texts().any(|t| self.payer_texts.get(t).copied().unwrap_or(0) > 0)))
             })
         };
         for pn in &payer.names {
