@@ -424,9 +424,9 @@ fn a_non_participant_who_joined_the_planet_right_after_paying_links_by_a_distinc
     assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("261"));
     assert!(l.reasons.iter().any(|r| r.contains("付款前后加入星球")), "{:#?}", l.reasons);
 
-    // A short WeChat name that strangers outside the planet carry too (Louis) is not enough:
-    // the payer may have no planet account at all.
-    let mut camp = Camp::new(vec![payment("4200000107", "Louis", "", Some("wmB"))], vec![newcomer("262", "Louis")]);
+    // A WeChat name that strangers outside the planet carry too (an English given name,
+    // however long) is not enough: the payer may have no planet account at all.
+    let mut camp = Camp::new(vec![payment("4200000107", "Elaine", "", Some("wmB"))], vec![newcomer("262", "Elaine")]);
     camp.participants.retain(|p| p.as_str() != "262");
     let o = camp.run();
     let l = link(&o, "4200000107");

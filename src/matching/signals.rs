@@ -271,8 +271,8 @@ pub struct Gate {
     /// The user joined the planet within [payment − 1 h, payment + 72 h] (T1).
     pub joined_soon: bool,
     /// The unique exported WeChat name (`unique_wechat`) is distinctive: a personal name
-    /// of 3+ Han characters, a nickname of 4+, or a Latin handle of 6+ characters with
-    /// letters — not a short name that strangers outside the planet also carry.
+    /// of 3+ Han characters or a nickname of 4+ — not a short name, nor a Latin one
+    /// (Elaine, Monica), that strangers outside the planet also carry.
     pub distinctive_wechat: bool,
 }
 
@@ -740,7 +740,7 @@ impl ScoreContext<'_> {
         let payers_with = self.payer_texts.get(text.as_str()).copied().unwrap_or(0);
         if unique && payers_with <= 1 && expected < w.chance_carriers_max {
             gate.unique_wechat = true;
-            gate.distinctive_wechat |= distinctive_name(m.right);
+            gate.distinctive_wechat |= m.right.han > 0 && distinctive_name(m.right);
         } else {
             gate.same_name = true;
         }
