@@ -33,6 +33,10 @@ struct Run {
     generate_secs: f64,
     index_secs: f64,
     match_secs: f64,
+    /// CPU time (all threads, user + system) of the index and of matching: less
+    /// disturbed than wall time when other work shares the machine.
+    index_cpu_secs: Option<f64>,
+    match_cpu_secs: Option<f64>,
     wall_secs: f64,
     scored_pairs: u64,
     residue_pairs: u64,
@@ -153,13 +157,16 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
     let world = synthetic::build(o);
     let generate_secs = start.elapsed().as_secs_f64();
     let t = Instant::now();
+    let cpu = process_cpu_secs();
     let normalizer = default_normalizer();
     let index = PlanetIndex::build(&world.planet_users, normalizer);
     let index_secs = t.elapsed().as_secs_f64();
+    let index_cpu = process_cpu_secs();
     let t = Instant::now();
     let policy = Policy { exhaustive: s.exhaustive, strict_unique: s.strict_unique, ..Policy::default() };
     let Matched { metrics, scored, residue, dump, digest, .. } = match_all(&world, &index, &policy, s);
     let match_secs = t.elapsed().as_secs_f64();
+    let match_cpu = process_cpu_secs();
     let payments = world.camps.iter().map(|c| c.payments.len()).sum();
     let review_payments = metrics.review + metrics.unmatched;
     Run {
@@ -176,6 +183,8 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
         generate_secs,
         index_secs,
         match_secs,
+        index_cpu_secs: cpu.zip(index_cpu).map(|(a, b)| b - a),
+        match_cpu_secs: index_cpu.zip(match_cpu).map(|(a, b)| b - a),
         wall_secs: start.elapsed().as_secs_f64(),
         scored_pairs: scored,
         residue_pairs: residue,
@@ -446,6 +455,19 @@ fn user_summary(u: &PlanetUser) -> String {
     )
 }
 
+/// CPU time this process has used so far, all threads (finished ones included), user +
+/// system, from /proc/self/stat (in USER_HZ ticks of 1/100 s on Linux).
+fn process_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces):
+    // state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 /// Peak resident set size of this process so far (VmHWM), in MiB.
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -470,6 +492,9 @@ fn print_run(r: &Run) {
         r.residue_pairs,
         (r.scored_pairs + r.residue_pairs) as f64 / r.payments.max(1) as f64
     );
+    if let (Some(i), Some(m)) = (r.index_cpu_secs, r.match_cpu_secs) {
+        println!("   CPU time (all threads): index {i:.2} s, match {m:.2} s");
+    }
     match r.peak_rss_mib {
         Some(mib) => println!("   peak RSS so far (VmHWM): {mib:.0} MiB"),
         None => println!("   peak RSS: not available (no /proc/self/status)"),
