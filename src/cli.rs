@@ -698,6 +698,10 @@ pub struct BenchMatchArgs {
     /// (payer, linked and true user, the person's noise, every signal).
     #[arg(long, value_enum)]
     pub dump: Option<MatchDump>,
+    /// Also print a SHA-256 over every camp's links, cards and reasons (to check that a
+    /// change to the matcher's speed left its results exactly as they were).
+    #[arg(long)]
+    pub digest: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

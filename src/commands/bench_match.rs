@@ -7,6 +7,7 @@
 use std::time::Instant;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::{CommandError, Exit, print_json};
 use crate::cli::{BenchMatchArgs, MatchDump};
@@ -32,6 +33,10 @@ struct Run {
     generate_secs: f64,
     index_secs: f64,
     match_secs: f64,
+    /// CPU time (all threads, user + system) of the index and of matching: less
+    /// disturbed than wall time when other work shares the machine.
+    index_cpu_secs: Option<f64>,
+    match_cpu_secs: Option<f64>,
     wall_secs: f64,
     scored_pairs: u64,
     residue_pairs: u64,
@@ -43,6 +48,10 @@ struct Run {
     card_share: f64,
     suggestion_right: f64,
     metrics: Metrics,
+    /// SHA-256 over every camp's links, cards and work counters (with `--digest`):
+    /// equal digests mean the matcher decided and explained everything the same way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome_digest: Option<String>,
     #[serde(skip)]
     dump: Vec<String>,
 }
@@ -54,6 +63,7 @@ struct Setup<'a> {
     strict_unique: bool,
     threads: usize,
     dump: Option<MatchDump>,
+    digest: bool,
 }
 
 pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
@@ -70,6 +80,7 @@ pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
         strict_unique,
         threads: args.threads,
         dump: args.dump,
+        digest: args.digest,
     };
     let mut runs = Vec::new();
     if args.baseline_persons > 0 {
@@ -146,13 +157,16 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
     let world = synthetic::build(o);
     let generate_secs = start.elapsed().as_secs_f64();
     let t = Instant::now();
+    let cpu = process_cpu_secs();
     let normalizer = default_normalizer();
     let index = PlanetIndex::build(&world.planet_users, normalizer);
     let index_secs = t.elapsed().as_secs_f64();
+    let index_cpu = process_cpu_secs();
     let t = Instant::now();
     let policy = Policy { exhaustive: s.exhaustive, strict_unique: s.strict_unique, ..Policy::default() };
-    let (metrics, scored, residue, dump) = match_all(&world, &index, &policy, s.threads, s.dump);
+    let Matched { metrics, scored, residue, dump, digest, .. } = match_all(&world, &index, &policy, s);
     let match_secs = t.elapsed().as_secs_f64();
+    let match_cpu = process_cpu_secs();
     let payments = world.camps.iter().map(|c| c.payments.len()).sum();
     let review_payments = metrics.review + metrics.unmatched;
     Run {
@@ -169,6 +183,8 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
         generate_secs,
         index_secs,
         match_secs,
+        index_cpu_secs: cpu.zip(index_cpu).map(|(a, b)| b - a),
+        match_cpu_secs: index_cpu.zip(match_cpu).map(|(a, b)| b - a),
         wall_secs: start.elapsed().as_secs_f64(),
         scored_pairs: scored,
         residue_pairs: residue,
@@ -180,6 +196,7 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
         card_share: metrics.card_share(),
         suggestion_right: metrics.review_suggestion_right as f64 / metrics.review_with_truth.max(1) as f64,
         metrics,
+        outcome_digest: digest,
         dump,
     }
 }
@@ -224,22 +241,40 @@ fn print_seeds(runs: &[Run], persons: usize, camp_size: usize) {
     }
 }
 
-/// Matches every camp, spreading camps over `threads` workers.
-fn match_all(
-    world: &World,
-    index: &PlanetIndex<'_>,
-    policy: &Policy,
-    threads: usize,
-    dump: Option<MatchDump>,
-) -> (Metrics, u64, u64, Vec<String>) {
+/// What matching every camp of a world gave.
+struct Matched {
+    metrics: Metrics,
+    scored: u64,
+    residue: u64,
+    dump: Vec<String>,
+    /// Per camp (by position in the world), the digest of its outcome.
+    camp_digests: Vec<(usize, [u8; 32])>,
+    digest: Option<String>,
+}
+
+impl Matched {
+    fn empty() -> Matched {
+        Matched {
+            metrics: Metrics::default(),
+            scored: 0,
+            residue: 0,
+            dump: Vec::new(),
+            camp_digests: Vec::new(),
+            digest: None,
+        }
+    }
+}
+
+/// Matches every camp, spreading camps over `s.threads` workers.
+fn match_all(world: &World, index: &PlanetIndex<'_>, policy: &Policy, s: &Setup<'_>) -> Matched {
     let normalizer = default_normalizer();
     // Largest camps first, each taken by whichever worker is free (no worker idles
     // while the other still holds a queue of camps).
     let mut order: Vec<usize> = (0..world.camps.len()).collect();
     order.sort_by_key(|&c| std::cmp::Reverse(world.camps[c].payments.len()));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<(Metrics, u64, u64, Vec<String>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
+    let results: Vec<Matched> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..s.threads)
             .map(|_| {
                 let (order, next) = (&order, &next);
                 let camps = std::iter::from_fn(move || {
@@ -248,9 +283,7 @@ fn match_all(
                 scope.spawn(move || {
                     let mut matcher = Matcher::new(index, normalizer);
                     matcher.policy = policy.clone();
-                    let mut m = Metrics::default();
-                    let (mut scored, mut residue) = (0, 0);
-                    let mut dumped = Vec::new();
+                    let mut out = Matched::empty();
                     for c in camps {
                         let camp = &world.camps[c];
                         let input = CampInput {
@@ -263,30 +296,47 @@ fn match_all(
                             bind_claims: &[],
                         };
                         let outcome = matcher.match_camp(&input);
-                        scored += outcome.stats.scored_pairs;
-                        residue += outcome.stats.residue_pairs;
-                        m.merge(&synthetic::evaluate(world, &outcome));
-                        if let Some(kind) = dump {
-                            dumped.extend(dump_camp(world, camp, &outcome, kind));
+                        out.scored += outcome.stats.scored_pairs;
+                        out.residue += outcome.stats.residue_pairs;
+                        out.metrics.merge(&synthetic::evaluate(world, &outcome));
+                        if let Some(kind) = s.dump {
+                            out.dump.extend(dump_camp(world, camp, &outcome, kind));
+                        }
+                        if s.digest {
+                            out.camp_digests.push((c, outcome_digest(&outcome)));
                         }
                     }
-                    (m, scored, residue, dumped)
+                    out
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("bench worker panicked")).collect()
     });
-    let mut total = Metrics::default();
-    let (mut scored, mut residue) = (0, 0);
-    let mut dumped = Vec::new();
-    for (m, s, r, d) in results {
-        total.merge(&m);
-        scored += s;
-        residue += r;
-        dumped.extend(d);
+    let mut total = Matched::empty();
+    for m in results {
+        total.metrics.merge(&m.metrics);
+        total.scored += m.scored;
+        total.residue += m.residue;
+        total.dump.extend(m.dump);
+        total.camp_digests.extend(m.camp_digests);
     }
-    dumped.sort();
-    (total, scored, residue, dumped)
+    total.dump.sort();
+    if s.digest {
+        total.camp_digests.sort();
+        let mut all = Sha256::new();
+        for (_, d) in &total.camp_digests {
+            all.update(d);
+        }
+        total.digest = Some(hex::encode(all.finalize()));
+    }
+    total
+}
+
+/// SHA-256 of one camp's outcome as JSON: links with their reasons, cards with every
+/// edge and signal, participants without payment, work counters.
+fn outcome_digest(outcome: &MatchOutcome) -> [u8; 32] {
+    let json = serde_json::to_vec(outcome).expect("a match outcome serialises");
+    Sha256::digest(&json).into()
 }
 
 /// The payments of one camp that `--dump` asks for, each with the payer, the person
@@ -405,6 +455,19 @@ fn user_summary(u: &PlanetUser) -> String {
     )
 }
 
+/// CPU time this process has used so far, all threads (finished ones included), user +
+/// system, from /proc/self/stat (in USER_HZ ticks of 1/100 s on Linux).
+fn process_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces):
+    // state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 /// Peak resident set size of this process so far (VmHWM), in MiB.
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -429,6 +492,9 @@ fn print_run(r: &Run) {
         r.residue_pairs,
         (r.scored_pairs + r.residue_pairs) as f64 / r.payments.max(1) as f64
     );
+    if let (Some(i), Some(m)) = (r.index_cpu_secs, r.match_cpu_secs) {
+        println!("   CPU time (all threads): index {i:.2} s, match {m:.2} s");
+    }
     match r.peak_rss_mib {
         Some(mib) => println!("   peak RSS so far (VmHWM): {mib:.0} MiB"),
         None => println!("   peak RSS: not available (no /proc/self/status)"),
@@ -465,6 +531,9 @@ fn print_run(r: &Run) {
     }
     let codes: Vec<String> = m.review_by_code.iter().map(|(c, n)| format!("{c} {n}")).collect();
     println!("   their cards' reason codes: {}", codes.join(", "));
+    if let Some(d) = &r.outcome_digest {
+        println!("   outcome digest (links, cards, reasons): {d}");
+    }
     for d in &r.dump {
         print!("{d}");
     }

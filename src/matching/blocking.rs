@@ -5,8 +5,6 @@
 //! and Latin trigrams, and Aho-Corasick hits of every nickname inside the remark.
 //! The per-camp residue pass (in `camp`) brute-forces whatever this leaves out.
 
-use std::collections::HashMap;
-
 use super::fxhash::{FxMap, FxSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -87,7 +85,7 @@ pub struct PlanetIndex<'a> {
 #[derive(Clone, Debug, Default)]
 struct HanShape {
     names: usize,
-    by_position: Vec<HashMap<char, u32>>,
+    by_position: Vec<FxMap<char, u32>>,
 }
 
 /// Beginnings and endings of the scope's Han names of 4+ characters (慢热的|向日葵,
@@ -133,7 +131,7 @@ impl NickShape {
 impl HanShape {
     fn add(&mut self, chars: &[char]) {
         if self.by_position.is_empty() {
-            self.by_position = vec![HashMap::new(); chars.len()];
+            self.by_position = vec![FxMap::default(); chars.len()];
         }
         self.names += 1;
         for (i, c) in chars.iter().enumerate() {

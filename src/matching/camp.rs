@@ -394,7 +394,7 @@ impl<'m> Matcher<'m> {
                     }
                 }
             }
-            let decided = self.decide(
+            let mut decided = self.decide(
                 &round,
                 &payers,
                 &conflicts,
@@ -402,6 +402,8 @@ impl<'m> Matcher<'m> {
                 input.deposit,
                 policy.require_participation && !participant_positions.is_empty(),
             );
+            let last_round = decided.autos.is_empty() || round_no + 1 >= policy.max_rounds;
+            self.explain_decided(&ctx, &payers, &mut round, &mut decided, last_round, &bind_edges, &resolved);
             work.scored_pairs += round.stats.scored_pairs;
             work.residue_pairs += round.stats.residue_pairs;
             work.rounds += 1;
@@ -651,7 +653,12 @@ impl<'m> Matcher<'m> {
                 }
             }
             prune(&mut round.per_payer[pi], &round.scored, policy);
-            self.explain(ctx, payers, &mut round, pi, bind_edges, resolved);
+            if resolved.confirmed.contains_key(&pi) {
+                // A confirmed payer's own pairs go on its link and card as they are.
+                for &si in &round.per_payer[pi] {
+                    self.explain(ctx, payers, &mut round.scored[si], bind_edges, resolved);
+                }
+            }
         }
 
         // Residue (first round only): open payers without any candidate against the
@@ -706,7 +713,11 @@ impl<'m> Matcher<'m> {
                     round.scored.push(s);
                 }
                 prune(&mut round.per_payer[pi], &round.scored, policy);
-                self.explain(ctx, payers, &mut round, pi, bind_edges, resolved);
+                if resolved.confirmed.contains_key(&pi) {
+                    for &si in &round.per_payer[pi] {
+                        self.explain(ctx, payers, &mut round.scored[si], bind_edges, resolved);
+                    }
+                }
             }
         }
         round
@@ -817,22 +828,47 @@ impl<'m> Matcher<'m> {
         out
     }
 
-    /// Re-scores a payer's kept pairs with their reasons written out.
-    fn explain(
+    /// Writes out the reasons of the pairs a round's outcome shows, scored in that
+    /// round's context: its auto links and, in the last round, every pair on its cards.
+    /// (Scores are screened without reasons; total and gate are the same either way.)
+    #[allow(clippy::too_many_arguments)]
+    fn explain_decided(
         &self,
         ctx: &ScoreContext<'_>,
         payers: &[Payer<'_>],
         round: &mut Round,
-        pi: usize,
+        decided: &mut Decided,
+        last_round: bool,
         bind_edges: &HashMap<usize, Vec<(u32, String)>>,
         resolved: &Resolved<'_>,
     ) {
-        for &si in &round.per_payer[pi] {
-            let u = round.scored[si].user;
-            let mut s = ctx.score(&payers[pi], u);
-            self.add_id_evidence(&mut s, pi, u, bind_edges, resolved, ctx.log_n());
-            round.scored[si].score = s;
+        for (pi, u, score, _) in &mut decided.autos {
+            let mut pair = Scored { payer: *pi, user: *u, score: std::mem::replace(score, PairScore::new(false)) };
+            self.explain(ctx, payers, &mut pair, bind_edges, resolved);
+            *score = pair.score;
         }
+        if last_round {
+            for plan in &decided.cards {
+                for &si in &plan.scored {
+                    self.explain(ctx, payers, &mut round.scored[si], bind_edges, resolved);
+                }
+            }
+        }
+    }
+
+    /// Re-scores a pair with its reasons written out.
+    fn explain(
+        &self,
+        ctx: &ScoreContext<'_>,
+        payers: &[Payer<'_>],
+        pair: &mut Scored,
+        bind_edges: &HashMap<usize, Vec<(u32, String)>>,
+        resolved: &Resolved<'_>,
+    ) {
+        let mut s = ctx.score(&payers[pair.payer], pair.user);
+        self.add_id_evidence(&mut s, pair.payer, pair.user, bind_edges, resolved, ctx.log_n());
+        debug_assert!(s.total == pair.score.total && s.gate == pair.score.gate, "reasons changed a score");
+        pair.score = s;
     }
 
     /// Adds bind-code and person-binding evidence to a pair's score.

@@ -38,7 +38,8 @@ pub struct NameMatch<'a> {
     pub left: &'a NameForm,
     /// The form on the right (planet) side.
     pub right: &'a NameForm,
-    /// Similarity for the graded levels (Levenshtein or Jaro-Winkler), else 1.0.
+    /// Similarity for the graded levels (Levenshtein or Jaro-Winkler), 0.0 for
+    /// `Different`, else 1.0.
     pub similarity: f64,
 }
 
@@ -94,22 +95,62 @@ pub fn compare_forms<'a>(l: &'a NameForm, r: &'a NameForm, matcher: &SkimMatcher
     }
     // Jaro-Winkler only where one side was typed in Latin letters: between two Han
     // names it would merely reward a shared surname syllable (张三丰/张三丽).
+    // Pairs that cannot reach the threshold are not computed: below it, the value is not used.
     let mut best_jw: f64 = 0.0;
     let latin_side = l.is_latin() || r.is_latin();
     for a in l.pinyin.iter().filter(|_| latin_side) {
         for b in &r.pinyin {
-            if a.len() >= 5 && b.len() >= 5 && a.len().abs_diff(b.len()) <= 2 {
+            if a.len() >= 5 && b.len() >= 5 && a.len().abs_diff(b.len()) <= 2 && jaro_winkler_may_reach(a, b, JW_CLOSE)
+            {
                 best_jw = best_jw.max(strsim::jaro_winkler(a, b));
             }
         }
     }
-    if best_jw >= 0.93 {
+    if best_jw >= JW_CLOSE {
         return at(NameLevel::PinyinClose, best_jw);
     }
     if subsequence(l, r, matcher) || subsequence(r, l, matcher) {
         return at(NameLevel::Subsequence, 1.0);
     }
-    at(NameLevel::Different, best_jw)
+    at(NameLevel::Different, 0.0)
+}
+
+/// Jaro-Winkler on pinyin/Latin from which two spellings count as close.
+const JW_CLOSE: f64 = 0.93;
+
+/// Whether `strsim::jaro_winkler(a, b)` may reach `threshold` (false: it stays below).
+///
+/// Jaro is (m/|a| + m/|b| + (m − t)/m) / 3 with m matched characters and t
+/// transpositions; m is at most the characters the two strings have in common
+/// (counted with multiplicity) and (m − t)/m at most 1. Winkler adds
+/// 0.1·ℓ·(1 − jaro) for a common prefix of ℓ ≤ 4 characters when jaro > 0.7, which
+/// grows with jaro, so the bound on jaro bounds the result. ASCII only; other text
+/// always may.
+fn jaro_winkler_may_reach(a: &str, b: &str, threshold: f64) -> bool {
+    if !a.is_ascii() || !b.is_ascii() || a.is_empty() || b.is_empty() {
+        return true;
+    }
+    let mut counts = [0i16; 128];
+    for &c in a.as_bytes() {
+        counts[c as usize] += 1;
+    }
+    let mut common = 0usize;
+    for &c in b.as_bytes() {
+        let n = &mut counts[c as usize];
+        if *n > 0 {
+            *n -= 1;
+            common += 1;
+        }
+    }
+    if common == 0 {
+        return threshold <= 0.0;
+    }
+    let m = common as f64;
+    let jaro_max = ((m / a.len() as f64) + (m / b.len() as f64) + 1.0) / 3.0;
+    let prefix = a.bytes().zip(b.bytes()).take(4).take_while(|(x, y)| x == y).count() as f64;
+    let jw_max = if jaro_max > 0.7 { jaro_max + 0.1 * prefix * (1.0 - jaro_max) } else { jaro_max };
+    // A hair of slack against rounding: deciding "may" wrongly only costs the exact computation.
+    jw_max + 1e-9 >= threshold
 }
 
 /// Containment on characters: the shorter text inside the longer one.
@@ -135,10 +176,32 @@ fn subsequence(latin: &NameForm, other: &NameForm, matcher: &SkimMatcherV2) -> b
     if n >= 2 && other.initials.contains(&latin.text) && other.han >= 2 {
         return true;
     }
+    // The same first letter and a plain subsequence are necessary for the fuzzy match
+    // (which is a subsequence test followed by scoring), and far cheaper.
     n >= 3
         && other.pinyin.iter().any(|p| {
-            n * 10 >= p.len() * 6 && matcher.fuzzy_match(p, &latin.text).is_some() && p.starts_with(&latin.text[..1])
+            n * 10 >= p.len() * 6
+                && p.as_bytes().first() == latin.text.as_bytes().first()
+                && is_subsequence(p, &latin.text)
+                && matcher.fuzzy_match(p, &latin.text).is_some()
         })
+}
+
+/// Whether `pattern` is a subsequence of `choice`, with the fuzzy matcher's notion of
+/// equal characters (ASCII case ignored unless the pattern holds an ASCII capital).
+fn is_subsequence(choice: &str, pattern: &str) -> bool {
+    let case_sensitive = pattern.bytes().any(|b| b.is_ascii_uppercase());
+    let mut wanted = pattern.chars().peekable();
+    for c in choice.chars() {
+        match wanted.peek() {
+            Some(&p) if if case_sensitive { c == p } else { c.eq_ignore_ascii_case(&p) } => {
+                wanted.next();
+            }
+            Some(_) => {}
+            None => break,
+        }
+    }
+    wanted.peek().is_none()
 }
 
 #[cfg(test)]
@@ -184,6 +247,47 @@ mod tests {
         ] {
             assert_eq!(level(latin, han), NameLevel::PinyinEqual, "{latin} / {han}");
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_jaro_winkler_bound_never_skips_a_close_pair(a in "[a-z0-9]{0,14}", b in "[a-z0-9]{0,14}") {
+            let jw = strsim::jaro_winkler(&a, &b);
+            for threshold in [0.5, 0.8, 0.9, JW_CLOSE, 0.97] {
+                if !jaro_winkler_may_reach(&a, &b, threshold) {
+                    proptest::prop_assert!(jw < threshold, "{a} / {b}: {jw} >= {threshold}");
+                }
+            }
+        }
+
+        #[test]
+        fn the_jaro_winkler_bound_holds_for_near_spellings(a in "[a-z]{5,12}", edits in proptest::collection::vec((0usize..12, "[a-z]"), 0..3)) {
+            // Mostly close pairs, where the bound is tight.
+            let mut b: Vec<char> = a.chars().collect();
+            for (i, c) in edits {
+                let i = i % b.len();
+                b[i] = c.chars().next().unwrap();
+            }
+            let b: String = b.into_iter().collect();
+            let jw = strsim::jaro_winkler(&a, &b);
+            if !jaro_winkler_may_reach(&a, &b, JW_CLOSE) {
+                proptest::prop_assert!(jw < JW_CLOSE, "{a} / {b}: {jw}");
+            }
+        }
+
+        #[test]
+        fn subsequence_agrees_with_the_fuzzy_matcher(choice in "[a-zA-Z张é]{0,10}", pattern in "[a-zA-Z张é]{0,5}") {
+            let m = SkimMatcherV2::default();
+            proptest::prop_assert_eq!(is_subsequence(&choice, &pattern), m.fuzzy_match(&choice, &pattern).is_some());
+        }
+    }
+
+    #[test]
+    fn close_latin_spellings_are_still_found_and_far_ones_skipped() {
+        assert!(jaro_winkler_may_reach("zhangwei", "zhangwie", JW_CLOSE));
+        assert!(strsim::jaro_winkler("zhangwei", "zhangwie") >= JW_CLOSE);
+        assert!(!jaro_winkler_may_reach("lilywang", "wangxiaoli", JW_CLOSE));
+        assert_eq!(level("zhangwie", "张伟"), NameLevel::PinyinClose);
     }
 
     #[test]

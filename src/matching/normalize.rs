@@ -4,12 +4,12 @@
 //! parts, and for each of them pinyin (all surname readings), initials and a
 //! fuzzy-pinyin key.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
 use unicode_normalization::UnicodeNormalization;
 
+use super::fxhash::{FxMap, FxSet};
 use super::phonetic::{self, is_han};
 
 /// One comparable form of a name: the core or an alias.
@@ -212,7 +212,7 @@ static NUMBER_SIGN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bno\.\s*(\d
 /// with other decorations can add theirs.
 #[derive(Clone, Debug)]
 pub struct Normalizer {
-    noise_words: HashSet<String>,
+    noise_words: FxSet<String>,
 }
 
 impl Default for Normalizer {
@@ -286,7 +286,7 @@ impl Normalizer {
 
     fn forms_from_tokens(&self, tokens: &[String]) -> NormalizedName {
         let mut out = NormalizedName::default();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: FxSet<String> = FxSet::default();
         let mut push = |out: &mut NormalizedName, text: String, words: Option<&[&str]>| {
             if text.is_empty() || !seen.insert(text.clone()) {
                 return;
@@ -337,8 +337,7 @@ impl Normalizer {
 /// neighbouring text changes the result. Cached per thread.
 pub fn simplify(s: &str) -> String {
     thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<char, char>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static CACHE: std::cell::RefCell<FxMap<char, char>> = std::cell::RefCell::new(FxMap::default());
     }
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();

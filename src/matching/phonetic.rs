@@ -151,13 +151,30 @@ fn heteronyms(c: char) -> Vec<&'static str> {
 /// The fuzzy-pinyin key of a toneless pinyin or Latin string: folds the IME and
 /// dialect confusions zh/z, ch/c, sh/s, ang/an, eng/en, ing/in.
 pub fn fuzzy_key(pinyin: &str) -> String {
-    pinyin
-        .replace("zh", "z")
-        .replace("ch", "c")
-        .replace("sh", "s")
-        .replace("ang", "an")
-        .replace("eng", "en")
-        .replace("ing", "in")
+    // The folds in this order, each as `str::replace` does it (leftmost, non-overlapping):
+    // every fold drops the last byte of its pattern, so each pass compacts one buffer.
+    let mut key = pinyin.as_bytes().to_vec();
+    for pattern in [&b"zh"[..], b"ch", b"sh", b"ang", b"eng", b"ing"] {
+        drop_last_byte_of_each(&mut key, pattern);
+    }
+    String::from_utf8(key).expect("removing an ASCII byte after an ASCII prefix keeps UTF-8")
+}
+
+/// Removes the last byte of every leftmost non-overlapping occurrence of `pattern` (ASCII).
+fn drop_last_byte_of_each(buf: &mut Vec<u8>, pattern: &[u8]) {
+    let (mut read, mut write) = (0, 0);
+    while read < buf.len() {
+        if buf[read..].starts_with(pattern) {
+            buf.copy_within(read..read + pattern.len() - 1, write);
+            write += pattern.len() - 1;
+            read += pattern.len();
+        } else {
+            buf[write] = buf[read];
+            write += 1;
+            read += 1;
+        }
+    }
+    buf.truncate(write);
 }
 
 #[cfg(test)]
@@ -214,6 +231,20 @@ mod tests {
         }
         for n in ["天空", "追光的茉莉", "小明", "阿军狮子", "欧阳", "lily"] {
             assert!(!is_personal_name(n), "{n}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fuzzy_keys_fold_as_chained_replacements_do(text in "[zchsangeiu张é]{0,16}") {
+            let chained = text
+                .replace("zh", "z")
+                .replace("ch", "c")
+                .replace("sh", "s")
+                .replace("ang", "an")
+                .replace("eng", "en")
+                .replace("ing", "in");
+            proptest::prop_assert_eq!(fuzzy_key(&text), chained);
         }
     }
 
