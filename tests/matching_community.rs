@@ -6,7 +6,7 @@
 //!
 //! Issue 5's targets: zero wrong automatic links, auto-link recall ≥ 85 %, review
 //! cards for ≤ 10 % of payments. The first holds; the others do not yet (recall
-//! 79–83 %, cards 13–17 % with the export): see the main test.
+//! 78–82 %, cards 14–18 % with the export): see the main test.
 
 use std::path::Path;
 
@@ -142,15 +142,15 @@ fn the_imported_export_fills_wechat_names_through_the_store() {
 #[test]
 fn a_thousand_person_community_gets_no_wrong_automatic_link_and_most_payers_linked() {
     // Issue 5 asks for recall ≥ 85 % and cards ≤ 10 %. With every §5.1 noise kind on, the
-    // matcher reaches 79–83 % recall and 13–17 % cards on 1000-person seeds (seeds 2024–2038
+    // matcher reaches 78–82 % recall and 14–18 % cards on 1000-person seeds (seeds 2024–2038
     // in `campdesk bench match`, which also prints what the remaining review is made of)
     // without a wrong link; the bounds below sit a little under what these seeds measure
-    // (2024: 82.2 % / 13.4 %, 2025: 80.9 % / 15.9 %), not at the issue's targets.
+    // (2024: 81.7 % / 13.7 %, 2025: 80.4 % / 16.3 %), not at the issue's targets.
     for seed in [2024, 2025] {
         let m = run(&community(seed, PeopleOptions::default()));
         assert!(m.payments > 850, "{m:?}");
         assert_eq!(m.auto_wrong, 0, "seed {seed}: {m:?}");
-        assert!(m.recall() >= 0.80, "seed {seed}: recall {:.3}", m.recall());
+        assert!(m.recall() >= 0.79, "seed {seed}: recall {:.3}", m.recall());
         assert!(m.card_share() <= 0.17, "seed {seed}: cards for {:.3} of payments", m.card_share());
         // Review must be useful: the true user is on the card and usually suggested first.
         let on_card = m.review_with_truth as f64 / (m.review_with_truth + m.lost).max(1) as f64;

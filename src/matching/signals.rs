@@ -794,11 +794,6 @@ impl ScoreContext<'_> {
                         let raw = pn.raw.trim();
                         exported.clone().any(|e| e == raw)
                     })
-                    && (!participant
-                        || names
-                            .iter()
-                            .filter(|n| n.source == NameSource::WechatExport)
-                            .any(|n| n.norm.texts().any(|t| self.payer_texts.get(t).copied().unwrap_or(0) > 0)))
             })
         };
         for pn in &payer.names {
