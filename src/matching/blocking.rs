@@ -11,6 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use jiff::Timestamp;
 
 use super::normalize::{NormalizedName, Normalizer};
+use super::packed::{PackedNames, UserNames};
 use super::phonetic::is_han;
 use crate::domain::PlanetUser;
 
@@ -64,6 +65,7 @@ pub struct UserName {
 pub struct PlanetIndex<'a> {
     users: &'a [PlanetUser],
     names: Vec<Vec<UserName>>,
+    packed: PackedNames,
     by_id: FxMap<&'a str, u32>,
     by_number: FxMap<String, Vec<u32>>,
     by_text: FxMap<String, Vec<u32>>,
@@ -161,6 +163,7 @@ impl<'a> PlanetIndex<'a> {
         let mut idx = PlanetIndex {
             users,
             names: Vec::with_capacity(users.len()),
+            packed: PackedNames::default(),
             by_id: FxMap::with_capacity_and_hasher(users.len(), Default::default()),
             by_number: FxMap::default(),
             by_text: FxMap::default(),
@@ -244,6 +247,7 @@ impl<'a> PlanetIndex<'a> {
                 .ok();
         }
         idx.pattern_texts = patterns;
+        idx.packed = PackedNames::build(idx.names.iter().map(Vec::as_slice), users.iter().map(|u| u.joined_planet_at));
         idx
     }
 
@@ -262,34 +266,20 @@ impl<'a> PlanetIndex<'a> {
         &self.users[i as usize]
     }
 
-    /// Reads the records and names of `users` level by level, before they are scored
-    /// one by one: the reads of one level do not depend on each other, so their cache
-    /// misses overlap instead of each stalling a pair's scoring. No effect on results.
+    /// Reads the packed names of `users` before they are scored one by one
+    /// ([`PackedNames::warm`]). No effect on results.
     pub fn warm(&self, users: &[u32]) {
-        let mut acc = 0usize;
-        for &u in users {
-            acc ^= self.users[u as usize].user_id.as_str().len() ^ self.names[u as usize].len();
-        }
-        for &u in users {
-            for n in &self.names[u as usize] {
-                acc ^= n.raw.len();
-                for f in &n.norm.forms {
-                    acc ^= f.text.len() ^ f.pinyin.len() ^ f.fuzzy.len();
-                }
-            }
-        }
-        for &u in users {
-            for n in &self.names[u as usize] {
-                acc ^= usize::from(n.raw.as_bytes().first().copied().unwrap_or(0));
-                for f in &n.norm.forms {
-                    acc ^= usize::from(f.text.as_bytes().first().copied().unwrap_or(0));
-                    for p in f.pinyin.iter().chain(&f.fuzzy) {
-                        acc ^= p.len();
-                    }
-                }
-            }
-        }
-        std::hint::black_box(acc);
+        self.packed.warm(users);
+    }
+
+    /// The names of the user at `i` in the layout scoring reads (the same values as [`Self::names`]).
+    pub fn packed_names(&self, i: u32) -> UserNames<'_> {
+        self.packed.user(i)
+    }
+
+    /// When the user at `i` joined the planet.
+    pub fn joined(&self, i: u32) -> Option<Timestamp> {
+        self.packed.joined(i)
     }
 
     /// The normalised names of the user at `i`.

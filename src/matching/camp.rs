@@ -641,7 +641,7 @@ impl<'m> Matcher<'m> {
                 {
                     continue;
                 }
-                if is_excluded(resolved, pi, index.user(u)) {
+                if is_excluded(resolved, pi, index, u) {
                     continue;
                 }
                 round.stats.scored_pairs += 1;
@@ -691,7 +691,7 @@ impl<'m> Matcher<'m> {
             let mut found: Vec<Scored> = Vec::new();
             for (u, keys) in &pool_keys {
                 // Cheap filter: a shared character or pinyin initial, else no name evidence is possible.
-                if !shares_any(&payer_keys, keys) || is_excluded(resolved, pi, index.user(*u)) {
+                if !shares_any(&payer_keys, keys) || is_excluded(resolved, pi, index, *u) {
                     continue;
                 }
                 round.stats.residue_pairs += 1;
@@ -1265,8 +1265,16 @@ fn amount_code(amount: Money, deposit: Option<Money>) -> Option<ReasonCode> {
     }
 }
 
-fn is_excluded(resolved: &Resolved<'_>, payer: usize, user: &PlanetUser) -> bool {
-    resolved.excluded.get(&payer).is_some_and(|v| v.iter().any(|(u, _)| u == user.user_id.as_str()))
+/// Whether a human decision excludes the user at `u` for this payer. The user's record
+/// is only read when the payer has exclusions (scoring reads the packed names, not it).
+fn is_excluded(resolved: &Resolved<'_>, payer: usize, index: &PlanetIndex<'_>, u: u32) -> bool {
+    match resolved.excluded.get(&payer) {
+        None => false,
+        Some(excluded) => {
+            let id = index.user(u).user_id.as_str();
+            excluded.iter().any(|(x, _)| x == id)
+        }
+    }
 }
 
 fn exclusion_notes(resolved: &Resolved<'_>, payer: usize) -> Vec<String> {

@@ -6,7 +6,7 @@
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
-use super::normalize::{NameForm, NormalizedName};
+use super::normalize::{FormMasks, NameForm, NormalizedName};
 
 /// Comparison levels, strongest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -29,15 +29,83 @@ pub enum NameLevel {
     Different,
 }
 
+/// What a comparison reads of a name form: a payer's [`NameForm`], or a planet user's
+/// form in the index's packed layout ([`super::packed::PackedForm`]). One comparison
+/// code serves both.
+pub trait FormView<'a>: Copy {
+    /// The keys of one kind (readings, initials, fuzzy keys), in order.
+    type Keys: Iterator<Item = &'a str> + Clone;
+    /// The normalised text.
+    fn text(self) -> &'a str;
+    /// Han characters in the text.
+    fn han(self) -> usize;
+    /// Characters in the text.
+    fn chars(self) -> usize;
+    /// Pinyin readings (Latin: the text itself), most likely first.
+    fn pinyin(self) -> Self::Keys;
+    /// Initials per reading.
+    fn initials(self) -> Self::Keys;
+    /// Fuzzy-pinyin keys per reading.
+    fn fuzzy(self) -> Self::Keys;
+    /// The hashed bit masks.
+    fn masks(self) -> FormMasks;
+
+    /// Whether the form is Latin letters/digits only.
+    fn is_latin(self) -> bool {
+        self.han() == 0
+    }
+
+    /// Whether the form counts as name evidence on its own ([`NameForm::is_distinctive`]).
+    fn is_distinctive(self) -> bool {
+        if self.han() > 0 {
+            self.han() >= 2
+        } else {
+            self.text().chars().filter(|c| c.is_ascii_alphabetic()).count() >= 3
+        }
+    }
+}
+
+impl<'a> FormView<'a> for &'a NameForm {
+    type Keys = std::iter::Map<std::slice::Iter<'a, String>, fn(&'a String) -> &'a str>;
+
+    fn text(self) -> &'a str {
+        &self.text
+    }
+
+    fn han(self) -> usize {
+        self.han
+    }
+
+    fn chars(self) -> usize {
+        self.chars
+    }
+
+    fn pinyin(self) -> Self::Keys {
+        self.pinyin.iter().map(String::as_str)
+    }
+
+    fn initials(self) -> Self::Keys {
+        self.initials.iter().map(String::as_str)
+    }
+
+    fn fuzzy(self) -> Self::Keys {
+        self.fuzzy.iter().map(String::as_str)
+    }
+
+    fn masks(self) -> FormMasks {
+        NameForm::masks(self)
+    }
+}
+
 /// The best level between two names and the forms that reached it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct NameMatch<'a> {
+pub struct NameMatch<L, R> {
     /// The level.
     pub level: NameLevel,
     /// The form on the left (payer) side.
-    pub left: &'a NameForm,
+    pub left: L,
     /// The form on the right (planet) side.
-    pub right: &'a NameForm,
+    pub right: R,
     /// Similarity for the graded levels (Levenshtein or Jaro-Winkler), 0.0 for
     /// `Different`, else 1.0.
     pub similarity: f64,
@@ -48,10 +116,20 @@ pub fn compare<'a>(
     left: &'a NormalizedName,
     right: &'a NormalizedName,
     matcher: &SkimMatcherV2,
-) -> Option<NameMatch<'a>> {
-    let mut best: Option<NameMatch<'a>> = None;
-    for l in &left.forms {
-        for r in &right.forms {
+) -> Option<NameMatch<&'a NameForm, &'a NameForm>> {
+    compare_views(left.forms.iter(), right.forms.iter(), matcher)
+}
+
+/// Compares names given as their forms (core first); `None` when either has none.
+pub fn compare_views<'a, L: FormView<'a>, R: FormView<'a>>(
+    left: impl IntoIterator<Item = L>,
+    right: impl IntoIterator<Item = R, IntoIter: Clone>,
+    matcher: &SkimMatcherV2,
+) -> Option<NameMatch<L, R>> {
+    let right = right.into_iter();
+    let mut best: Option<NameMatch<L, R>> = None;
+    for l in left {
+        for r in right.clone() {
             let m = compare_forms(l, r, matcher);
             let better = match &best {
                 None => true,
@@ -70,26 +148,27 @@ pub fn compare<'a>(
 }
 
 /// Compares two single forms.
-pub fn compare_forms<'a>(l: &'a NameForm, r: &'a NameForm, matcher: &SkimMatcherV2) -> NameMatch<'a> {
+pub fn compare_forms<'a, L: FormView<'a>, R: FormView<'a>>(l: L, r: R, matcher: &SkimMatcherV2) -> NameMatch<L, R> {
     let at = |level, similarity| NameMatch { level, left: l, right: r, similarity };
-    if l.text.len() == r.text.len() && l.chars_may_occur_in(r) && l.text == r.text {
+    let (lm, rm) = (l.masks(), r.masks());
+    if l.text().len() == r.text().len() && lm.chars_may_occur_in(rm) && l.text() == r.text() {
         return if l.is_distinctive() { at(NameLevel::Exact, 1.0) } else { at(NameLevel::ShortExact, 1.0) };
     }
-    let pinyin_equal =
-        l.may_share_pinyin(r) && l.pinyin.iter().any(|a| a.len() >= 4 && r.pinyin.iter().any(|b| a == b));
+    let pinyin_equal = lm.may_share_pinyin(rm) && l.pinyin().any(|a| a.len() >= 4 && r.pinyin().any(|b| a == b));
     if pinyin_equal {
         return at(NameLevel::PinyinEqual, 1.0);
     }
-    if let Some(sim) = containment(l, r) {
+    let contained = if l.chars() <= r.chars() { containment(l, r) } else { containment(r, l) };
+    if let Some(sim) = contained {
         return at(NameLevel::Contains, sim);
     }
-    if l.han >= 4 && r.han >= 4 && l.han == l.chars && r.han == r.chars {
-        let sim = strsim::normalized_levenshtein(&l.text, &r.text);
+    if l.han() >= 4 && r.han() >= 4 && l.han() == l.chars() && r.han() == r.chars() {
+        let sim = strsim::normalized_levenshtein(l.text(), r.text());
         if sim >= 0.75 {
             return at(NameLevel::HanSimilar, sim);
         }
     }
-    let fuzzy_equal = l.may_share_fuzzy(r) && l.fuzzy.iter().any(|a| a.len() >= 4 && r.fuzzy.iter().any(|b| a == b));
+    let fuzzy_equal = lm.may_share_fuzzy(rm) && l.fuzzy().any(|a| a.len() >= 4 && r.fuzzy().any(|b| a == b));
     if fuzzy_equal {
         return at(NameLevel::PinyinClose, 1.0);
     }
@@ -97,12 +176,16 @@ pub fn compare_forms<'a>(l: &'a NameForm, r: &'a NameForm, matcher: &SkimMatcher
     // names it would merely reward a shared surname syllable (张三丰/张三丽).
     // Pairs that cannot reach the threshold are not computed: below it, the value is not used.
     let mut best_jw: f64 = 0.0;
-    let latin_side = l.is_latin() || r.is_latin();
-    for a in l.pinyin.iter().filter(|_| latin_side) {
-        for b in &r.pinyin {
-            if a.len() >= 5 && b.len() >= 5 && a.len().abs_diff(b.len()) <= 2 && jaro_winkler_may_reach(a, b, JW_CLOSE)
-            {
-                best_jw = best_jw.max(strsim::jaro_winkler(a, b));
+    if l.is_latin() || r.is_latin() {
+        for a in l.pinyin() {
+            for b in r.pinyin() {
+                if a.len() >= 5
+                    && b.len() >= 5
+                    && a.len().abs_diff(b.len()) <= 2
+                    && jaro_winkler_may_reach(a, b, JW_CLOSE)
+                {
+                    best_jw = best_jw.max(strsim::jaro_winkler(a, b));
+                }
             }
         }
     }
@@ -153,37 +236,38 @@ fn jaro_winkler_may_reach(a: &str, b: &str, threshold: f64) -> bool {
     jw_max + 1e-9 >= threshold
 }
 
-/// Containment on characters: the shorter text inside the longer one.
-fn containment(l: &NameForm, r: &NameForm) -> Option<f64> {
-    let (short, long) = if l.chars <= r.chars { (l, r) } else { (r, l) };
-    let enough = if short.han > 0 { short.han >= 2 } else { short.chars >= 4 };
-    if !enough || !short.chars_may_occur_in(long) || !long.text.contains(short.text.as_str()) {
+/// Containment on characters: the shorter text (`short`, not longer in characters than
+/// `long`) inside the longer one.
+fn containment<'a>(short: impl FormView<'a>, long: impl FormView<'a>) -> Option<f64> {
+    let enough = if short.han() > 0 { short.han() >= 2 } else { short.chars() >= 4 };
+    if !enough || !short.masks().chars_may_occur_in(long.masks()) || !long.text().contains(short.text()) {
         return None;
     }
-    Some(short.chars as f64 / long.chars as f64)
+    Some(short.chars() as f64 / long.chars() as f64)
 }
 
 /// A Latin form (3+ letters) that equals the other's initials or is a subsequence
 /// of its pinyin covering most of it.
-fn subsequence(latin: &NameForm, other: &NameForm, matcher: &SkimMatcherV2) -> bool {
+fn subsequence<'a>(latin: impl FormView<'a>, other: impl FormView<'a>, matcher: &SkimMatcherV2) -> bool {
     if !latin.is_latin() || other.is_latin() {
         return false;
     }
-    let n = latin.text.len();
+    let text = latin.text();
+    let n = text.len();
     if n < 2 {
         return false;
     }
-    if n >= 2 && other.initials.contains(&latin.text) && other.han >= 2 {
+    if n >= 2 && other.initials().any(|i| i == text) && other.han() >= 2 {
         return true;
     }
     // The same first letter and a plain subsequence are necessary for the fuzzy match
     // (which is a subsequence test followed by scoring), and far cheaper.
     n >= 3
-        && other.pinyin.iter().any(|p| {
+        && other.pinyin().any(|p| {
             n * 10 >= p.len() * 6
-                && p.as_bytes().first() == latin.text.as_bytes().first()
-                && is_subsequence(p, &latin.text)
-                && matcher.fuzzy_match(p, &latin.text).is_some()
+                && p.as_bytes().first() == text.as_bytes().first()
+                && is_subsequence(p, text)
+                && matcher.fuzzy_match(p, text).is_some()
         })
 }
 

@@ -9,6 +9,7 @@ pub mod decisions;
 pub mod fxhash;
 pub mod normalize;
 pub mod outcome;
+pub mod packed;
 pub mod phonetic;
 pub mod remark;
 pub mod search;

@@ -27,14 +27,39 @@ pub struct NameForm {
     pub initials: Vec<String>,
     /// Fuzzy-pinyin keys per reading.
     pub fuzzy: Vec<String>,
+    /// Bit masks of the readings, fuzzy keys and characters, for quick rejections.
+    masks: FormMasks,
+}
+
+/// Hashed bit masks of a name form: comparisons skip what the masks rule out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FormMasks {
     /// One bit per reading of 4+ letters (hashed): two forms share such a reading only
     /// if their masks meet, so comparisons skip the readings of most pairs.
-    pinyin_mask: u64,
+    pub pinyin: u64,
     /// The same for fuzzy keys of 4+ letters.
-    fuzzy_mask: u64,
-    /// One bit per character of `text` (hashed): a text contains another only if
+    pub fuzzy: u64,
+    /// One bit per character of the text (hashed): a text contains another only if
     /// this mask covers the other's.
-    char_mask: u64,
+    pub chars: u64,
+}
+
+impl FormMasks {
+    /// Whether the forms may share a pinyin reading of 4+ letters (false: they do not).
+    pub fn may_share_pinyin(self, other: FormMasks) -> bool {
+        self.pinyin & other.pinyin != 0
+    }
+
+    /// Whether the forms may share a fuzzy key of 4+ letters (false: they do not).
+    pub fn may_share_fuzzy(self, other: FormMasks) -> bool {
+        self.fuzzy & other.fuzzy != 0
+    }
+
+    /// Whether every character of this form may occur in `other` (false: `other`'s
+    /// text cannot contain or equal this one's).
+    pub fn chars_may_occur_in(self, other: FormMasks) -> bool {
+        self.chars & !other.chars == 0
+    }
 }
 
 impl NameForm {
@@ -63,26 +88,33 @@ impl NameForm {
             }
         };
         let fuzzy: Vec<String> = pinyin.iter().map(|p| phonetic::fuzzy_key(p)).collect();
-        let pinyin_mask = key_mask(&pinyin);
-        let fuzzy_mask = key_mask(&fuzzy);
-        let char_mask = text.chars().fold(0, |m, c| m | char_bit(c));
-        NameForm { text, han, chars, pinyin, initials, fuzzy, pinyin_mask, fuzzy_mask, char_mask }
+        let masks = FormMasks {
+            pinyin: key_mask(&pinyin),
+            fuzzy: key_mask(&fuzzy),
+            chars: text.chars().fold(0, |m, c| m | char_bit(c)),
+        };
+        NameForm { text, han, chars, pinyin, initials, fuzzy, masks }
+    }
+
+    /// The form's bit masks.
+    pub fn masks(&self) -> FormMasks {
+        self.masks
     }
 
     /// Whether the forms may share a pinyin reading of 4+ letters (false: they do not).
     pub fn may_share_pinyin(&self, other: &NameForm) -> bool {
-        self.pinyin_mask & other.pinyin_mask != 0
+        self.masks.may_share_pinyin(other.masks)
     }
 
     /// Whether the forms may share a fuzzy key of 4+ letters (false: they do not).
     pub fn may_share_fuzzy(&self, other: &NameForm) -> bool {
-        self.fuzzy_mask & other.fuzzy_mask != 0
+        self.masks.may_share_fuzzy(other.masks)
     }
 
     /// Whether every character of `self` may occur in `other` (false: `other`'s text
     /// cannot contain or equal `self`'s).
     pub fn chars_may_occur_in(&self, other: &NameForm) -> bool {
-        self.char_mask & !other.char_mask == 0
+        self.masks.chars_may_occur_in(other.masks)
     }
 }
 

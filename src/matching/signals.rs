@@ -10,10 +10,11 @@ use super::fxhash::{FxMap, FxSet};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use jiff::{SignedDuration, Timestamp};
 
-use super::blocking::{NameSource, PlanetIndex, UserName};
-use super::compare::{self, NameLevel};
-use super::normalize::NormalizedName;
+use super::blocking::{NameSource, PlanetIndex};
+use super::compare::{self, FormView, NameLevel};
+use super::normalize::{NameForm, NormalizedName};
 use super::outcome::Signal;
+use super::packed::{PackedForm, PackedName, UserNames};
 use super::phonetic::is_personal_name;
 use super::remark::RemarkFacts;
 use crate::domain::{GroupMember, Money, Payment};
@@ -483,7 +484,7 @@ impl ScoreContext<'_> {
     fn score_with(&self, payer: &Payer<'_>, u: u32, explain: bool) -> PairScore {
         let w = self.weights;
         let user = self.index.user(u);
-        let names = self.index.names(u);
+        let names = self.index.packed_names(u);
         let paid_at = payer.payment.paid_at;
         let mut s = PairScore::new(explain);
         s.add("PRIOR", prior_bits(self.scope_size), txt!(explain, "先验：范围内 {} 位星球用户", self.scope_size));
@@ -503,7 +504,8 @@ impl ScoreContext<'_> {
 
         // Remark and names, under the correlation cap.
         let remark = self.remark_evidence(payer, user, names, paid_at, &mut s.gate, explain);
-        let name = self.name_evidence(payer, names, paid_at, participant, user.joined_planet_at, &mut s.gate, explain);
+        let joined = self.index.joined(u);
+        let name = self.name_evidence(payer, names, paid_at, participant, joined, &mut s.gate, explain);
         if s.gate.remark_independent && (s.gate.unique_wechat || s.gate.unique_name) {
             s.gate.corroborated = true;
         }
@@ -524,7 +526,7 @@ impl ScoreContext<'_> {
         }
 
         // Planet join time against payment time.
-        if let Some(joined) = user.joined_planet_at {
+        if let Some(joined) = joined {
             let d = joined.duration_since(paid_at);
             let hour = SignedDuration::from_hours(1);
             let day = SignedDuration::from_hours(24);
@@ -569,7 +571,7 @@ impl ScoreContext<'_> {
         &self,
         payer: &Payer<'_>,
         user: &crate::domain::PlanetUser,
-        names: &[UserName],
+        names: UserNames<'_>,
         paid_at: Timestamp,
         gate: &mut Gate,
         explain: bool,
@@ -614,21 +616,20 @@ impl ScoreContext<'_> {
                 );
             }
         }
-        for name in names {
+        for name in names.iter() {
             let stale = name.source == NameSource::Former && name.until.is_some_and(|u| u < paid_at);
-            for form in &name.norm.forms {
-                if !payer.remark_hits.contains(&form.text) {
+            for form in name.forms() {
+                if !payer.remark_hits.iter().any(|h| h == form.text) {
                     continue;
                 }
-                let k = self.text_k(&form.text);
-                let expected = self.expected_k(&form.text);
+                let k = self.text_k(form.text);
+                let expected = self.expected_k(form.text);
                 let raw_exact = form.is_distinctive() && raw_remark.contains(name.raw.trim());
                 let (code, excess) = if raw_exact { ("R1", w.remark_raw) } else { ("R2", w.remark_normalized) };
-                let shared_by_payers = self.remark_texts.get(&form.text).copied().unwrap_or(0) > 1;
+                let shared_by_payers = self.remark_texts.get(form.text).copied().unwrap_or(0) > 1;
                 // A hit inside a longer stated name ("问渠" in "星球：问渠南") is a fragment, not a statement.
-                let fragment =
-                    facts.stated.core().is_some_and(|c| c.text != form.text && c.text.contains(form.text.as_str()));
-                if self.unique(k, &form.text) && !shared_by_payers && !stale && !fragment {
+                let fragment = facts.stated.core().is_some_and(|c| c.text != form.text && c.text.contains(form.text));
+                if self.unique(k, form.text) && !shared_by_payers && !stale && !fragment {
                     gate.unique_remark = true;
                     // A planet-side name the payer's WeChat and group names do not show is a
                     // second, independent pointer at the user.
@@ -661,7 +662,7 @@ impl ScoreContext<'_> {
                 consider(Evidence { bits, code, reason }, &mut best);
             }
             // R3: the stated name sounds like this name, or is one edit away.
-            if let Some(m) = compare::compare(&facts.stated, &name.norm, self.matcher) {
+            if let Some(m) = compare::compare_views(&facts.stated.forms, name.forms(), self.matcher) {
                 let similar = match m.level {
                     NameLevel::PinyinEqual | NameLevel::PinyinClose => true,
                     NameLevel::HanSimilar => true,
@@ -705,22 +706,19 @@ impl ScoreContext<'_> {
         &self,
         payer: &Payer<'_>,
         pn: &PayerName,
-        un: &UserName,
-        m: &compare::NameMatch<'_>,
+        un: &PackedName<'_>,
+        m: &compare::NameMatch<&NameForm, PackedForm<'_>>,
         gate: &mut Gate,
         explain: bool,
     ) -> Evidence {
         let w = self.weights;
-        let text = &m.right.text;
+        let text = m.right.text;
         let raw_equal = pn.raw.trim() == un.raw.trim();
-        let decorated = raw_equal && un.raw.trim() != text.as_str();
+        let decorated = raw_equal && un.raw.trim() != text;
         // A decorated name equal as shown (🇨🇳张鸣) is counted as shown: another user's bare
         // 张鸣 is not the same WeChat name. Bare names count every carrier of the text.
-        let raw_k = if decorated {
-            Some(self.wechat_raw_count(&un.raw) + self.unvouched_raw_count(text, &un.raw))
-        } else {
-            None
-        };
+        let raw_k =
+            if decorated { Some(self.wechat_raw_count(un.raw) + self.unvouched_raw_count(text, un.raw)) } else { None };
         let (k, expected, unique) = match raw_k {
             Some(n) if n <= 1 => (1.0, 0.0, true),
             _ => {
@@ -737,7 +735,7 @@ impl ScoreContext<'_> {
         if renamed {
             bits += w.wechat_renamed;
         }
-        let payers_with = self.payer_texts.get(text.as_str()).copied().unwrap_or(0);
+        let payers_with = self.payer_texts.get(text).copied().unwrap_or(0);
         if unique && payers_with <= 1 && expected < w.chance_carriers_max {
             gate.unique_wechat = true;
             gate.distinctive_wechat |= m.right.han > 0 && distinctive_name(m.right);
@@ -765,7 +763,7 @@ impl ScoreContext<'_> {
     fn name_evidence(
         &self,
         payer: &Payer<'_>,
-        names: &[UserName],
+        names: UserNames<'_>,
         paid_at: Timestamp,
         participant: bool,
         joined: Option<Timestamp>,
@@ -804,12 +802,12 @@ impl ScoreContext<'_> {
             // WeChat name to vouch for it, is held to the stricter chance bound.
             let chance_max =
                 if is_wechat(pn) && !has_export { w.chance_carriers_max_unvouched } else { w.chance_carriers_max };
-            for un in names {
-                if un.norm.is_empty() {
+            for un in names.iter() {
+                if un.is_empty() {
                     continue;
                 }
                 any_pair = true;
-                let Some(m) = compare::compare(&pn.norm, &un.norm, self.matcher) else { continue };
+                let Some(m) = compare::compare_views(&pn.norm.forms, un.forms(), self.matcher) else { continue };
                 let stale = un.source == NameSource::Former && un.until.is_some_and(|u| u < paid_at);
                 let stale_bits = if stale { w.stale_former_name } else { 0.0 };
                 gate.name_exact |= m.level == NameLevel::Exact && !stale;
@@ -825,9 +823,9 @@ impl ScoreContext<'_> {
                 if wechat {
                     let before = gate.unique_wechat;
                     gate.unique_wechat = false;
-                    let e = self.wechat_evidence(payer, pn, un, &m, gate, explain);
+                    let e = self.wechat_evidence(payer, pn, &un, &m, gate, explain);
                     if gate.unique_wechat && wechat_hit.as_ref().is_none_or(|(_, b)| e.bits > *b) {
-                        wechat_hit = Some((m.right.text.clone(), e.bits));
+                        wechat_hit = Some((m.right.text.to_string(), e.bits));
                     }
                     gate.unique_wechat |= before;
                     if best.as_ref().is_none_or(|(b, _)| e.bits > b.bits) {
@@ -846,18 +844,18 @@ impl ScoreContext<'_> {
                     NameLevel::Different => continue,
                 };
                 let k = match m.level {
-                    NameLevel::Exact => self.text_k(&m.right.text),
+                    NameLevel::Exact => self.text_k(m.right.text),
                     NameLevel::PinyinEqual => m
                         .left
                         .pinyin
                         .iter()
-                        .filter(|p| m.right.pinyin.contains(p))
+                        .filter(|p| m.right.pinyin().any(|r| r == p.as_str()))
                         .map(|p| self.pinyin_k(p))
                         .fold(f64::INFINITY, f64::min)
                         .max(1.0),
                     _ => 1.0,
                 };
-                let expected = if m.level == NameLevel::Exact { self.expected_k(&m.right.text) } else { 0.0 };
+                let expected = if m.level == NameLevel::Exact { self.expected_k(m.right.text) } else { 0.0 };
                 let bits = match m.level {
                     NameLevel::Exact => self.identify(base, w.name_m, k - 1.0, expected),
                     NameLevel::PinyinEqual => self.identify(base, w.rare_m, k - 1.0, 0.0),
@@ -866,11 +864,11 @@ impl ScoreContext<'_> {
                 if m.level == NameLevel::Exact
                     && !stale
                     && !contradicted()
-                    && self.unique(k, &m.right.text)
+                    && self.unique(k, m.right.text)
                     && self.payer_texts.get(&m.left.text).copied().unwrap_or(0) <= 1
                     && name_hit.as_ref().is_none_or(|(_, b)| bits > *b)
                 {
-                    name_hit = Some((m.right.text.clone(), bits));
+                    name_hit = Some((m.right.text.to_string(), bits));
                 }
                 if best.as_ref().is_some_and(|(b, _)| b.bits >= bits) {
                     continue;
@@ -906,10 +904,10 @@ impl ScoreContext<'_> {
                         // Another account's WeChat name that only looks like the payer's, or
                         // a nickname equal to the payer's WeChat name on a user whose own
                         // WeChat name the export shows differently: no gate.
-                    } else if self.unique(k, &m.right.text)
+                    } else if self.unique(k, m.right.text)
                         && payers_with <= 1
                         && !stale
-                        && self.index.expected_carriers(&m.right.text) < chance_max
+                        && self.index.expected_carriers(m.right.text) < chance_max
                     {
                         gate.unique_name = if distinctive_name(m.right) { participant || soon } else { soon };
                     } else {
@@ -953,8 +951,8 @@ impl ScoreContext<'_> {
 /// singles the user out without a join-time corroboration: a personal name of 3+
 /// characters, a nickname of 4+ Han characters, or a Latin name of 6+ characters
 /// (digits included). Two-character names and short words are what strangers share.
-fn distinctive_name(form: &super::normalize::NameForm) -> bool {
-    if is_personal_name(&form.text) {
+fn distinctive_name(form: PackedForm<'_>) -> bool {
+    if is_personal_name(form.text) {
         return form.han >= 3;
     }
     if form.han > 0 {
