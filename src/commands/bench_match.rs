@@ -164,9 +164,15 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
     let index_cpu = process_cpu_secs();
     let t = Instant::now();
     let policy = Policy { exhaustive: s.exhaustive, strict_unique: s.strict_unique, ..Policy::default() };
-    let Matched { metrics, scored, residue, dump, digest, .. } = match_all(&world, &index, &policy, s);
+    // The timed pass drops each outcome; a second, untimed pass scores them against the
+    // truth (matching is deterministic: `--digest` shows both passes agree run to run).
+    match_all(&world, &index, &policy, s, |_, outcome| drop(std::hint::black_box(outcome)));
     let match_secs = t.elapsed().as_secs_f64();
     let match_cpu = process_cpu_secs();
+    let wall_secs = start.elapsed().as_secs_f64();
+    let peak_rss_mib = peak_rss_mib();
+    let camps = match_all(&world, &index, &policy, s, |c, outcome| assess(&world, c, &outcome, s));
+    let Matched { metrics, scored, residue, dump, digest } = total(camps, s);
     let payments = world.camps.iter().map(|c| c.payments.len()).sum();
     let review_payments = metrics.review + metrics.unmatched;
     Run {
@@ -185,10 +191,10 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
         match_secs,
         index_cpu_secs: cpu.zip(index_cpu).map(|(a, b)| b - a),
         match_cpu_secs: index_cpu.zip(match_cpu).map(|(a, b)| b - a),
-        wall_secs: start.elapsed().as_secs_f64(),
+        wall_secs,
         scored_pairs: scored,
         residue_pairs: residue,
-        peak_rss_mib: peak_rss_mib(),
+        peak_rss_mib,
         precision: metrics.precision(),
         precision_lower_bound: metrics.precision_lower_bound(),
         recall: metrics.recall(),
@@ -247,86 +253,96 @@ struct Matched {
     scored: u64,
     residue: u64,
     dump: Vec<String>,
-    /// Per camp (by position in the world), the digest of its outcome.
-    camp_digests: Vec<(usize, [u8; 32])>,
     digest: Option<String>,
 }
 
 impl Matched {
     fn empty() -> Matched {
-        Matched {
-            metrics: Metrics::default(),
-            scored: 0,
-            residue: 0,
-            dump: Vec::new(),
-            camp_digests: Vec::new(),
-            digest: None,
-        }
+        Matched { metrics: Metrics::default(), scored: 0, residue: 0, dump: Vec::new(), digest: None }
     }
 }
 
-/// Matches every camp, spreading camps over `s.threads` workers.
-fn match_all(world: &World, index: &PlanetIndex<'_>, policy: &Policy, s: &Setup<'_>) -> Matched {
+/// Matches every camp, spreading camps over `s.threads` workers, and hands each
+/// outcome to `take` on the worker that made it; what `take` returns comes back in
+/// camp order.
+fn match_all<T: Send>(
+    world: &World,
+    index: &PlanetIndex<'_>,
+    policy: &Policy,
+    s: &Setup<'_>,
+    take: impl Fn(usize, MatchOutcome) -> T + Sync,
+) -> Vec<T> {
     let normalizer = default_normalizer();
     // Largest camps first, each taken by whichever worker is free (no worker idles
     // while the other still holds a queue of camps).
     let mut order: Vec<usize> = (0..world.camps.len()).collect();
     order.sort_by_key(|&c| std::cmp::Reverse(world.camps[c].payments.len()));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<Matched> = std::thread::scope(|scope| {
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..s.threads)
             .map(|_| {
-                let (order, next) = (&order, &next);
+                let (order, next, take) = (&order, &next, &take);
                 let camps = std::iter::from_fn(move || {
                     order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)).copied()
                 });
                 scope.spawn(move || {
                     let mut matcher = Matcher::new(index, normalizer);
                     matcher.policy = policy.clone();
-                    let mut out = Matched::empty();
-                    for c in camps {
-                        let camp = &world.camps[c];
-                        let input = CampInput {
-                            camp: Some(&camp.id),
-                            deposit: Some(camp.deposit),
-                            payments: &camp.payments,
-                            group_members: &camp.group_members,
-                            participants: &camp.participants,
-                            decisions: &[],
-                            bind_claims: &[],
-                        };
-                        let outcome = matcher.match_camp(&input);
-                        out.scored += outcome.stats.scored_pairs;
-                        out.residue += outcome.stats.residue_pairs;
-                        out.metrics.merge(&synthetic::evaluate(world, &outcome));
-                        if let Some(kind) = s.dump {
-                            out.dump.extend(dump_camp(world, camp, &outcome, kind));
-                        }
-                        if s.digest {
-                            out.camp_digests.push((c, outcome_digest(&outcome)));
-                        }
-                    }
-                    out
+                    camps
+                        .map(|c| {
+                            let camp = &world.camps[c];
+                            let input = CampInput {
+                                camp: Some(&camp.id),
+                                deposit: Some(camp.deposit),
+                                payments: &camp.payments,
+                                group_members: &camp.group_members,
+                                participants: &camp.participants,
+                                decisions: &[],
+                                bind_claims: &[],
+                            };
+                            (c, take(c, matcher.match_camp(&input)))
+                        })
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("bench worker panicked")).collect()
+        handles.into_iter().flat_map(|h| h.join().expect("bench worker panicked")).collect()
     });
+    results.sort_by_key(|(c, _)| *c);
+    results.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Scores one camp's outcome against the world's truth, with the dump and the
+/// digest `s` asks for.
+fn assess(world: &World, c: usize, outcome: &MatchOutcome, s: &Setup<'_>) -> Matched {
+    let mut m = Matched::empty();
+    m.scored = outcome.stats.scored_pairs;
+    m.residue = outcome.stats.residue_pairs;
+    m.metrics = synthetic::evaluate(world, outcome);
+    if let Some(kind) = s.dump {
+        m.dump = dump_camp(world, &world.camps[c], outcome, kind);
+    }
+    if s.digest {
+        m.digest = Some(hex::encode(outcome_digest(outcome)));
+    }
+    m
+}
+
+/// The camps' assessments added up; the digest hashes the camps' digests in camp order.
+fn total(camps: Vec<Matched>, s: &Setup<'_>) -> Matched {
     let mut total = Matched::empty();
-    for m in results {
+    let mut all = Sha256::new();
+    for m in camps {
         total.metrics.merge(&m.metrics);
         total.scored += m.scored;
         total.residue += m.residue;
         total.dump.extend(m.dump);
-        total.camp_digests.extend(m.camp_digests);
+        if let Some(d) = m.digest.as_deref().and_then(|d| hex::decode(d).ok()) {
+            all.update(d);
+        }
     }
     total.dump.sort();
     if s.digest {
-        total.camp_digests.sort();
-        let mut all = Sha256::new();
-        for (_, d) in &total.camp_digests {
-            all.update(d);
-        }
         total.digest = Some(hex::encode(all.finalize()));
     }
     total
@@ -413,6 +429,9 @@ fn dump_link(
     if let Some(t) = truth {
         s.push_str(&user_line("true", t));
     }
+    if let Some(t) = truth {
+        s.push_str(&namesakes(world, camp, t, participants));
+    }
     for r in &link.reasons {
         let _ = writeln!(s, "   · {r}");
     }
@@ -431,6 +450,40 @@ fn dump_link(
         }
     }
     s
+}
+
+/// Who else carries one of the true user's names (core text after normalisation):
+/// other planet users (with their participation) and the camp's payers.
+fn namesakes(
+    world: &World,
+    camp: &WorldCamp,
+    truth: &PlanetUserId,
+    participants: &std::collections::HashSet<&PlanetUserId>,
+) -> String {
+    let normalizer = crate::matching::normalize::default_normalizer();
+    let core = |name: &str| normalizer.name(name).core().map(|f| f.text.clone());
+    let user_texts = |u: &PlanetUser| -> Vec<String> {
+        [Some(u.name.as_str()), u.alias.as_deref(), u.wechat_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter_map(core)
+            .collect()
+    };
+    let Some(tu) = world.planet_users.iter().find(|u| &u.user_id == truth) else { return String::new() };
+    let texts = user_texts(tu);
+    let others: Vec<String> = world
+        .planet_users
+        .iter()
+        .filter(|u| &u.user_id != truth && user_texts(u).iter().any(|t| texts.contains(t)))
+        .map(|u| format!("{}({}{})", u.user_id, u.name, if participants.contains(&u.user_id) { ",P" } else { "" }))
+        .collect();
+    let payers: Vec<String> = camp
+        .payments
+        .iter()
+        .filter(|p| p.payer_name.as_deref().and_then(core).is_some_and(|c| texts.contains(&c)))
+        .map(|p| p.payer_name.clone().unwrap_or_default())
+        .collect();
+    format!("  namesakes of {texts:?}: users {others:?}; camp payers {payers:?}\n")
 }
 
 fn person_line(p: &crate::sim::people::Person) -> String {

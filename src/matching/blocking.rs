@@ -5,12 +5,12 @@
 //! and Latin trigrams, and Aho-Corasick hits of every nickname inside the remark.
 //! The per-camp residue pass (in `camp`) brute-forces whatever this leaves out.
 
-use super::fxhash::{FxMap, FxSet};
+use super::fxhash::FxMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use jiff::Timestamp;
 
-use super::normalize::{NormalizedName, Normalizer};
+use super::normalize::{NameForm, NormalizedName, Normalizer};
 use super::packed::{PackedNames, UserNames};
 use super::phonetic::is_han;
 use crate::domain::PlanetUser;
@@ -160,95 +160,54 @@ impl HanShape {
 impl<'a> PlanetIndex<'a> {
     /// Indexes `users` (the first of duplicate user_ids wins).
     pub fn build(users: &'a [PlanetUser], normalizer: &Normalizer) -> PlanetIndex<'a> {
-        let mut idx = PlanetIndex {
+        let mut names = names_in_parallel(users, normalizer);
+        let mut by_id: FxMap<&'a str, u32> = FxMap::with_capacity_and_hasher(users.len(), Default::default());
+        for (i, u) in users.iter().enumerate() {
+            if by_id.contains_key(u.user_id.as_str()) {
+                // A later duplicate keeps its slot but carries no names and no keys.
+                names[i].clear();
+            } else {
+                by_id.insert(u.user_id.as_str(), i as u32);
+            }
+        }
+        // The exact postings and the fuzzy keys are independent: build them side by side.
+        let parallel = users.len() >= PARALLEL_MIN_USERS;
+        let (exact, keys) = std::thread::scope(|scope| {
+            let keys = parallel.then(|| scope.spawn(|| KeyPostings::build(&names)));
+            let exact = ExactPostings::build(users, &names, &by_id);
+            let keys = match keys {
+                Some(worker) => worker.join().expect("index key worker panicked"),
+                None => KeyPostings::build(&names),
+            };
+            (exact, keys)
+        });
+        let pack = || PackedNames::build(names.iter().map(Vec::as_slice), users.iter().map(|u| u.joined_planet_at));
+        let (remark_patterns, pattern_texts, packed) = std::thread::scope(|scope| {
+            let packed = parallel.then(|| scope.spawn(pack));
+            let (ac, texts) = remark_automaton(&exact.by_text);
+            let packed = match packed {
+                Some(worker) => worker.join().expect("index packing worker panicked"),
+                None => pack(),
+            };
+            (ac, texts, packed)
+        });
+        PlanetIndex {
             users,
-            names: Vec::with_capacity(users.len()),
-            packed: PackedNames::default(),
-            by_id: FxMap::with_capacity_and_hasher(users.len(), Default::default()),
-            by_number: FxMap::default(),
-            by_text: FxMap::default(),
-            by_pinyin: FxMap::default(),
-            by_fuzzy: FxMap::default(),
-            by_gram: FxMap::default(),
-            by_wechat_raw: FxMap::default(),
-            remark_patterns: None,
-            pattern_texts: Vec::new(),
-            han_shapes: [HanShape::default(), HanShape::default()],
-            nick_shape: NickShape::default(),
-            latin_shape: NickShape::default(),
-        };
-        let all_names = names_in_parallel(users, normalizer);
-        for ((i, u), names) in users.iter().enumerate().zip(all_names) {
-            let i = i as u32;
-            if idx.by_id.contains_key(u.user_id.as_str()) {
-                idx.names.push(Vec::new());
-                continue;
-            }
-            idx.by_id.insert(u.user_id.as_str(), i);
-            if let Some(w) = u.wechat_name.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-                idx.by_wechat_raw.entry(w.to_string()).or_default().push(i);
-            }
-            if let Some(n) = &u.number {
-                let n = n.trim().trim_start_matches('0');
-                if !n.is_empty() {
-                    idx.by_number.entry(n.to_string()).or_default().push(i);
-                }
-            }
-            let mut seen: FxSet<&str> = FxSet::default();
-            for name in &names {
-                for form in &name.norm.forms {
-                    if !seen.insert(form.text.as_str()) {
-                        continue;
-                    }
-                    push_unique(idx.by_text.entry(form.text.clone()).or_default(), i);
-                    for p in &form.pinyin {
-                        if p.len() >= 4 {
-                            push_unique(idx.by_pinyin.entry(p.clone()).or_default(), i);
-                        }
-                    }
-                    for f in &form.fuzzy {
-                        if f.len() >= 4 {
-                            push_unique(idx.by_fuzzy.entry(f.clone()).or_default(), i);
-                        }
-                    }
-                    for g in grams(&form.text) {
-                        push_unique(idx.by_gram.entry(g).or_default(), i);
-                    }
-                    let chars: Vec<char> = form.text.chars().collect();
-                    if chars.iter().all(|c| is_han(*c)) {
-                        match chars.len() {
-                            2..=3 => idx.han_shapes[chars.len() - 2].add(&chars),
-                            4.. => idx.nick_shape.add(&chars),
-                            _ => {}
-                        }
-                    } else if chars.len() >= 4 && chars.iter().all(char::is_ascii_alphanumeric) {
-                        idx.latin_shape.add(&chars);
-                    }
-                }
-            }
-            idx.names.push(names);
+            names,
+            packed,
+            by_id,
+            by_number: exact.by_number,
+            by_text: exact.by_text,
+            by_pinyin: keys.by_pinyin,
+            by_fuzzy: keys.by_fuzzy,
+            by_gram: keys.by_gram,
+            by_wechat_raw: exact.by_wechat_raw,
+            remark_patterns,
+            pattern_texts,
+            han_shapes: exact.han_shapes,
+            nick_shape: exact.nick_shape,
+            latin_shape: exact.latin_shape,
         }
-        // Every distinctive name text is a pattern to find inside remarks.
-        let mut patterns: Vec<String> = idx
-            .by_text
-            .keys()
-            .filter(|t| {
-                let han = t.chars().filter(|c| is_han(*c)).count();
-                han >= 2 || (han == 0 && t.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 3)
-            })
-            .cloned()
-            .collect();
-        patterns.sort();
-        if !patterns.is_empty() {
-            idx.remark_patterns = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(&patterns)
-                .ok();
-        }
-        idx.pattern_texts = patterns;
-        idx.packed = PackedNames::build(idx.names.iter().map(Vec::as_slice), users.iter().map(|u| u.joined_planet_at));
-        idx
     }
 
     /// Number of indexed users (including skipped duplicates).
@@ -429,6 +388,138 @@ pub struct CandidateQuery<'q> {
     pub member_numbers: &'q [String],
 }
 
+/// Below this many users the index is built on one thread.
+const PARALLEL_MIN_USERS: usize = 2048;
+
+/// A user's name forms, each text once (a nickname and the exported WeChat name
+/// often normalise alike).
+fn distinct_forms(names: &[UserName]) -> impl Iterator<Item = &NameForm> {
+    let mut seen: Vec<&str> = Vec::new();
+    names.iter().flat_map(|n| &n.norm.forms).filter(move |f| {
+        if seen.contains(&f.text.as_str()) {
+            false
+        } else {
+            seen.push(f.text.as_str());
+            true
+        }
+    })
+}
+
+/// Exact lookups and the name-shape models.
+struct ExactPostings {
+    by_number: FxMap<String, Vec<u32>>,
+    by_text: FxMap<String, Vec<u32>>,
+    by_wechat_raw: FxMap<String, Vec<u32>>,
+    han_shapes: [HanShape; 2],
+    nick_shape: NickShape,
+    latin_shape: NickShape,
+}
+
+impl ExactPostings {
+    fn build(users: &[PlanetUser], names: &[Vec<UserName>], by_id: &FxMap<&str, u32>) -> ExactPostings {
+        let mut out = ExactPostings {
+            by_number: FxMap::default(),
+            by_text: FxMap::with_capacity_and_hasher(users.len() * 2, Default::default()),
+            by_wechat_raw: FxMap::default(),
+            han_shapes: [HanShape::default(), HanShape::default()],
+            nick_shape: NickShape::default(),
+            latin_shape: NickShape::default(),
+        };
+        let mut chars: Vec<char> = Vec::new();
+        for (i, (u, names)) in users.iter().zip(names).enumerate() {
+            let i = i as u32;
+            if by_id.get(u.user_id.as_str()) != Some(&i) {
+                continue;
+            }
+            if let Some(w) = u.wechat_name.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+                add_posting(&mut out.by_wechat_raw, w, i);
+            }
+            if let Some(n) = &u.number {
+                let n = n.trim().trim_start_matches('0');
+                if !n.is_empty() {
+                    add_posting(&mut out.by_number, n, i);
+                }
+            }
+            for form in distinct_forms(names) {
+                add_posting(&mut out.by_text, &form.text, i);
+                chars.clear();
+                chars.extend(form.text.chars());
+                if chars.iter().all(|c| is_han(*c)) {
+                    match chars.len() {
+                        2..=3 => out.han_shapes[chars.len() - 2].add(&chars),
+                        4.. => out.nick_shape.add(&chars),
+                        _ => {}
+                    }
+                } else if chars.len() >= 4 && chars.iter().all(char::is_ascii_alphanumeric) {
+                    out.latin_shape.add(&chars);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The blocking keys: pinyin, fuzzy pinyin and character n-grams.
+struct KeyPostings {
+    by_pinyin: FxMap<String, Vec<u32>>,
+    by_fuzzy: FxMap<String, Vec<u32>>,
+    by_gram: FxMap<String, Vec<u32>>,
+}
+
+impl KeyPostings {
+    fn build(names: &[Vec<UserName>]) -> KeyPostings {
+        let capacity = || FxMap::with_capacity_and_hasher(names.len(), Default::default());
+        let mut out = KeyPostings { by_pinyin: capacity(), by_fuzzy: capacity(), by_gram: capacity() };
+        for (i, names) in names.iter().enumerate() {
+            let i = i as u32;
+            for form in distinct_forms(names) {
+                for p in form.pinyin.iter().filter(|p| p.len() >= 4) {
+                    add_posting(&mut out.by_pinyin, p, i);
+                }
+                for f in form.fuzzy.iter().filter(|f| f.len() >= 4) {
+                    add_posting(&mut out.by_fuzzy, f, i);
+                }
+                for_each_gram(&form.text, |g| add_posting(&mut out.by_gram, g, i));
+            }
+        }
+        out
+    }
+}
+
+/// Every distinctive name text (2+ Han characters, or 3+ Latin letters without Han) as
+/// a pattern to find inside remarks, and the automaton over them.
+fn remark_automaton(by_text: &FxMap<String, Vec<u32>>) -> (Option<AhoCorasick>, Vec<String>) {
+    let mut patterns: Vec<String> = by_text
+        .keys()
+        .filter(|t| {
+            let han = t.chars().filter(|c| is_han(*c)).count();
+            han >= 2 || (han == 0 && t.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 3)
+        })
+        .cloned()
+        .collect();
+    patterns.sort();
+    let automaton = (!patterns.is_empty())
+        .then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(&patterns)
+                .ok()
+        })
+        .flatten();
+    (automaton, patterns)
+}
+
+/// Adds user `i` to the postings of `key`, allocating the key only when it is new.
+fn add_posting(map: &mut FxMap<String, Vec<u32>>, key: &str, i: u32) {
+    match map.get_mut(key) {
+        Some(list) => push_unique(list, i),
+        None => {
+            map.insert(key.to_owned(), vec![i]);
+        }
+    }
+}
+
 fn push_unique(list: &mut Vec<u32>, i: u32) {
     if list.last() != Some(&i) {
         list.push(i);
@@ -455,6 +546,7 @@ fn for_each_gram(text: &str, mut f: impl FnMut(&str)) {
 }
 
 /// Han bigrams of the Han characters, or Latin trigrams of a Latin text.
+#[cfg(test)]
 fn grams(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let han: Vec<char> = chars.iter().copied().filter(|c| is_han(*c)).collect();
@@ -472,7 +564,7 @@ fn grams(text: &str) -> Vec<String> {
 /// depend on that user alone).
 fn names_in_parallel(users: &[PlanetUser], normalizer: &Normalizer) -> Vec<Vec<UserName>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads <= 1 || users.len() < 2048 {
+    if threads <= 1 || users.len() < PARALLEL_MIN_USERS {
         return users.iter().map(|u| user_names(u, normalizer)).collect();
     }
     let chunk = users.len().div_ceil(threads);
