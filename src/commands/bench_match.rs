@@ -432,6 +432,19 @@ fn dump_link(
     if let Some(t) = truth {
         s.push_str(&namesakes(world, camp, t, participants));
     }
+    if let Some(u) = link.planet_user_id.as_ref().or(link.suggested_planet_user_id.as_ref())
+        && Some(u) != truth
+        && let Some(person) = world.person_of_user.get(u)
+    {
+        let paid: Vec<String> = world
+            .camps
+            .iter()
+            .flat_map(|c| c.payments.iter().map(move |p| (c, p)))
+            .filter(|(_, p)| world.payer_of.get(&p.transaction_id).is_some_and(|q| q.person_id == person.person_id))
+            .map(|(c, p)| format!("{} {} at {}", c.id, p.transaction_id, p.paid_at))
+            .collect();
+        let _ = writeln!(s, "  chosen user's person paid: {paid:?}");
+    }
     for r in &link.reasons {
         let _ = writeln!(s, "   · {r}");
     }

@@ -271,10 +271,6 @@ pub struct Gate {
     pub names_dissimilar: bool,
     /// The user joined the planet within [payment − 1 h, payment + 72 h] (T1).
     pub joined_soon: bool,
-    /// The unique exported WeChat name (`unique_wechat`) is distinctive: a personal name
-    /// of 3+ Han characters or a nickname of 4+ — not a short name, nor a Latin one
-    /// (Elaine, Monica), that strangers outside the planet also carry.
-    pub distinctive_wechat: bool,
 }
 
 impl Gate {
@@ -294,13 +290,13 @@ impl Gate {
     }
 
     /// Whether the evidence may link a user who does not check in on the camp (once the
-    /// camp has check-ins): id-grade evidence, two independent unique pointers, or the
-    /// payer's WeChat name as the planet's export shows it — unique, distinctive — on a
-    /// user who joined the planet right around the payment. Names and remarks alone do
-    /// not: the payer may have no planet account, and a namesake in a large planet who
-    /// never checks in would then take the payment.
+    /// camp has check-ins): id-grade evidence or two independent unique pointers. Names
+    /// and remarks alone do not, however distinctive, nor a planet join right after the
+    /// payment: the payer may have no planet account, and a namesake who never checks in
+    /// would then take the payment (a member whose exported WeChat name equals the payer's
+    /// and who joined two days after this payment had paid in another camp).
     pub fn stands_without_participation(&self) -> bool {
-        self.id_grade() || self.corroborated || (self.unique_wechat && self.distinctive_wechat && self.joined_soon)
+        self.id_grade() || self.corroborated
     }
 
     /// The hard evidence that holds, in the reviewer's words (for an auto link's reasons).
@@ -314,10 +310,6 @@ impl Gate {
             (self.unique_name, "唯一同名"),
             (self.corroborated, "两条独立证据"),
             (self.participant, "参加本营打卡"),
-            (
-                !self.participant && self.unique_wechat && self.distinctive_wechat && self.joined_soon,
-                "付款前后加入星球（未参加本营打卡）",
-            ),
         ]
         .into_iter()
         .filter_map(|(on, label)| on.then_some(label))
@@ -738,7 +730,6 @@ impl ScoreContext<'_> {
         let payers_with = self.payer_texts.get(text).copied().unwrap_or(0);
         if unique && payers_with <= 1 && expected < w.chance_carriers_max {
             gate.unique_wechat = true;
-            gate.distinctive_wechat |= m.right.han > 0 && distinctive_name(m.right);
         } else {
             gate.same_name = true;
         }
