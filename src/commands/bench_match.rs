@@ -314,30 +314,27 @@ fn match_all<T: Send>(
 
 /// Scores one camp's outcome against the world's truth, with the dump and the
 /// digest `s` asks for.
-fn assess(world: &World, c: usize, outcome: &MatchOutcome, s: &Setup<'_>) -> Matched {
-    let mut m = Matched::empty();
-    m.scored = outcome.stats.scored_pairs;
-    m.residue = outcome.stats.residue_pairs;
-    m.metrics = synthetic::evaluate(world, outcome);
-    if let Some(kind) = s.dump {
-        m.dump = dump_camp(world, &world.camps[c], outcome, kind);
-    }
-    if s.digest {
-        m.digest = Some(hex::encode(outcome_digest(outcome)));
-    }
-    m
+fn assess(world: &World, c: usize, outcome: &MatchOutcome, s: &Setup<'_>) -> (Matched, Option<[u8; 32]>) {
+    let m = Matched {
+        metrics: synthetic::evaluate(world, outcome),
+        scored: outcome.stats.scored_pairs,
+        residue: outcome.stats.residue_pairs,
+        dump: s.dump.map(|kind| dump_camp(world, &world.camps[c], outcome, kind)).unwrap_or_default(),
+        digest: None,
+    };
+    (m, s.digest.then(|| outcome_digest(outcome)))
 }
 
 /// The camps' assessments added up; the digest hashes the camps' digests in camp order.
-fn total(camps: Vec<Matched>, s: &Setup<'_>) -> Matched {
+fn total(camps: Vec<(Matched, Option<[u8; 32]>)>, s: &Setup<'_>) -> Matched {
     let mut total = Matched::empty();
     let mut all = Sha256::new();
-    for m in camps {
+    for (m, digest) in camps {
         total.metrics.merge(&m.metrics);
         total.scored += m.scored;
         total.residue += m.residue;
         total.dump.extend(m.dump);
-        if let Some(d) = m.digest.as_deref().and_then(|d| hex::decode(d).ok()) {
+        if let Some(d) = digest {
             all.update(d);
         }
     }
