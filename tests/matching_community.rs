@@ -12,10 +12,10 @@ use std::path::Path;
 
 use campdesk::config::{Config, parse_str};
 use campdesk::domain::{PlanetUser, PlanetUserId, SourceRef};
+use campdesk::matching::Matcher;
 use campdesk::matching::blocking::PlanetIndex;
 use campdesk::matching::normalize::default_normalizer;
 use campdesk::matching::synthetic::{self, Metrics, World, WorldOptions};
-use campdesk::matching::{CampInput, Matcher};
 use campdesk::records::planet_users::{PLANET_USERS, PlanetUserSighting, record_sightings};
 use campdesk::sim::people::PeopleOptions;
 use campdesk::sources::files::{ImportKind, ImportOptions, import_bytes};
@@ -94,15 +94,7 @@ fn run(options: &WorldOptions) -> Metrics {
     let matcher = Matcher::new(&index, default_normalizer());
     let mut total = Metrics::default();
     for camp in &world.camps {
-        let outcome = matcher.match_camp(&CampInput {
-            camp: Some(&camp.id),
-            deposit: Some(camp.deposit),
-            payments: &camp.payments,
-            group_members: &camp.group_members,
-            participants: &camp.participants,
-            decisions: &[],
-            bind_claims: &[],
-        });
+        let outcome = matcher.match_camp(&camp.input());
         assert_eq!(outcome.links.len(), camp.payments.len(), "one link per payment");
         total.merge(&synthetic::evaluate(&world, &outcome));
     }

@@ -15,7 +15,7 @@ use crate::domain::{PlanetUser, PlanetUserId};
 use crate::matching::blocking::PlanetIndex;
 use crate::matching::normalize::default_normalizer;
 use crate::matching::synthetic::{self, Metrics, World, WorldCamp, WorldOptions};
-use crate::matching::{CampInput, Link, LinkState, MatchOutcome, Matcher, Policy};
+use crate::matching::{Link, LinkState, MatchOutcome, Matcher, Policy};
 
 /// One measured run.
 #[derive(Debug, Serialize)]
@@ -288,21 +288,7 @@ fn match_all<T: Send>(
                 scope.spawn(move || {
                     let mut matcher = Matcher::new(index, normalizer);
                     matcher.policy = policy.clone();
-                    camps
-                        .map(|c| {
-                            let camp = &world.camps[c];
-                            let input = CampInput {
-                                camp: Some(&camp.id),
-                                deposit: Some(camp.deposit),
-                                payments: &camp.payments,
-                                group_members: &camp.group_members,
-                                participants: &camp.participants,
-                                decisions: &[],
-                                bind_claims: &[],
-                            };
-                            (c, take(c, matcher.match_camp(&input)))
-                        })
-                        .collect::<Vec<_>>()
+                    camps.map(|c| (c, take(c, matcher.match_camp(&world.camps[c].input())))).collect::<Vec<_>>()
                 })
             })
             .collect();

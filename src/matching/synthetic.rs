@@ -13,6 +13,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use super::camp::CampInput;
 use super::outcome::{LinkState, MatchOutcome};
 use crate::domain::{
     Attribution, CampId, ChatId, ExternalUserId, GroupMember, MemberKind, Money, NameChange, Payment, PlanetUser,
@@ -95,6 +96,21 @@ pub struct WorldCamp {
     pub group_members: Vec<GroupMember>,
     /// Users who checked in on the camp's project.
     pub participants: Vec<PlanetUserId>,
+}
+
+impl WorldCamp {
+    /// The camp as the matcher takes it (no human decisions, no bind claims).
+    pub fn input(&self) -> CampInput<'_> {
+        CampInput {
+            camp: Some(&self.id),
+            deposit: Some(self.deposit),
+            payments: &self.payments,
+            group_members: &self.group_members,
+            participants: &self.participants,
+            decisions: &[],
+            bind_claims: &[],
+        }
+    }
 }
 
 /// A synthetic community with ground truth.
