@@ -164,8 +164,8 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
     let index_cpu = process_cpu_secs();
     let t = Instant::now();
     let policy = Policy { exhaustive: s.exhaustive, strict_unique: s.strict_unique, ..Policy::default() };
-    // The timed pass drops each outcome; a second, untimed pass scores them against the
-    // truth (matching is deterministic: `--digest` shows both passes agree run to run).
+    // The timed pass drops each outcome; a second, untimed pass matches again and scores
+    // the outcomes against the truth (matching is deterministic; `--digest` hashes them).
     match_all(&world, &index, &policy, s, |_, outcome| drop(std::hint::black_box(outcome)));
     let match_secs = t.elapsed().as_secs_f64();
     let match_cpu = process_cpu_secs();

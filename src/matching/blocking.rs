@@ -160,6 +160,11 @@ impl HanShape {
 impl<'a> PlanetIndex<'a> {
     /// Indexes `users` (the first of duplicate user_ids wins).
     pub fn build(users: &'a [PlanetUser], normalizer: &Normalizer) -> PlanetIndex<'a> {
+        Self::build_with(users, normalizer, users.len() >= PARALLEL_MIN_USERS)
+    }
+
+    /// [`PlanetIndex::build`], its halves on two threads or on one.
+    fn build_with(users: &'a [PlanetUser], normalizer: &Normalizer, parallel: bool) -> PlanetIndex<'a> {
         let mut names = names_in_parallel(users, normalizer);
         let mut by_id: FxMap<&'a str, u32> = FxMap::with_capacity_and_hasher(users.len(), Default::default());
         for (i, u) in users.iter().enumerate() {
@@ -171,7 +176,6 @@ impl<'a> PlanetIndex<'a> {
             }
         }
         // The exact postings and the fuzzy keys are independent: build them side by side.
-        let parallel = users.len() >= PARALLEL_MIN_USERS;
         let (exact, keys) = std::thread::scope(|scope| {
             let keys = parallel.then(|| scope.spawn(|| KeyPostings::build(&names)));
             let exact = ExactPostings::build(users, &names, &by_id);
@@ -625,6 +629,40 @@ mod tests {
             first_seen: t,
             last_seen: t,
         }
+    }
+
+    #[test]
+    fn the_index_built_on_two_threads_equals_the_one_built_on_one() {
+        let mut users: Vec<PlanetUser> = (0..300)
+            .map(|i| PlanetUser {
+                wechat_name: (i % 3 == 0).then(|| format!("🌊林间{i}")),
+                number: Some(format!("{:04}", i % 250)),
+                alias: (i % 5 == 0).then(|| format!("Rose Cheng{}", i % 7)),
+                ..user(&format!("u{i}"), ["张伟", "慢热的向日葵", "Elaine", "欧阳小明", "jason1976"][i % 5])
+            })
+            .collect();
+        // A later duplicate id keeps its slot but no keys: the first one wins.
+        users.push(PlanetUser { wechat_name: Some("重复".into()), ..user("u7", "重复的人") });
+        let n = default_normalizer();
+        let one = PlanetIndex::build_with(&users, n, false);
+        let two = PlanetIndex::build_with(&users, n, true);
+        let sorted = |m: &FxMap<String, Vec<u32>>| {
+            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<std::collections::BTreeMap<_, _>>()
+        };
+        assert_eq!(sorted(&one.by_text), sorted(&two.by_text));
+        assert_eq!(sorted(&one.by_pinyin), sorted(&two.by_pinyin));
+        assert_eq!(sorted(&one.by_fuzzy), sorted(&two.by_fuzzy));
+        assert_eq!(sorted(&one.by_gram), sorted(&two.by_gram));
+        assert_eq!(sorted(&one.by_number), sorted(&two.by_number));
+        assert_eq!(sorted(&one.by_wechat_raw), sorted(&two.by_wechat_raw));
+        assert_eq!(one.pattern_texts, two.pattern_texts);
+        for text in ["张伟", "慢热的向日葵", "rosecheng3", "jason1976"] {
+            assert_eq!(one.expected_carriers(text), two.expected_carriers(text), "{text}");
+        }
+        assert_eq!(one.with_text("张伟").len(), 60);
+        assert_eq!(one.position("u7"), Some(7));
+        assert!(one.with_text("重复的人").is_empty() && !one.by_wechat_raw.contains_key("重复"));
+        assert!(one.names(300).is_empty());
     }
 
     fn cands(idx: &PlanetIndex<'_>, payer: &str, remark: &str) -> Vec<String> {
