@@ -548,3 +548,45 @@ fn latin_names_put_together_from_common_parts_count_as_common() {
     assert!(common > 0.1, "Rose Cheng: {common}");
     assert!(handle < 0.01, "a handle: {handle}");
 }
+
+#[test]
+fn a_group_nickname_naming_the_user_links_beside_a_wechat_name_the_export_shows_decorated() {
+    // The bill's 小丽旅行家 equals the export's ☘️小丽旅行家 only after normalisation (no
+    // WeChat-name evidence), and that pair scores as high as any. The group nickname 龚昊天
+    // names the user's planet nickname exactly, unique and taking part: that pair decides.
+    let users = vec![old_member("311", "龚昊天", Some("☘\u{fe0f}小丽旅行家"))];
+    let mut camp = Camp::new(vec![payment("4200000113", "小丽旅行家", "", Some("wmA"))], users);
+    camp.members.push(member("wmA", "小丽旅行家", Some("龚昊天")));
+    let o = camp.run();
+    let l = link(&o, "4200000113");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("311"));
+    // A group nickname that only repeats the WeChat name is no second view: with the
+    // export showing another WeChat name, the payment waits for a person.
+    let users = vec![old_member("312", "南风大叔", Some("爱读书的山竹"))];
+    let mut camp = Camp::new(vec![payment("4200000114", "♡南风大叔♡", "", Some("wmB"))], users);
+    camp.members.push(member("wmB", "♡南风大叔♡", Some("南风大叔")));
+    let o = camp.run();
+    assert_ne!(link(&o, "4200000114").state, LinkState::Auto, "{:#?}", link(&o, "4200000114").reasons);
+}
+
+#[test]
+fn a_payer_sharing_one_name_with_another_payer_still_links_on_a_name_only_they_show() {
+    // Two payers show the group nickname 甜甜的兔子, and two users carry it. One payer's
+    // WeChat name ღEmmaღ is exactly the export's for one of them, and no one else shows
+    // it: that payer links on it. The other stays on a same-name card.
+    let users = vec![old_member("321", "甜甜的兔子", Some("ღEmmaღ")), old_member("322", "甜甜的兔子", None)];
+    let mut camp = Camp::new(
+        vec![payment("4200000115", "Emma", "", Some("wmA")), payment("4200000116", "ღEmmaღ", "", Some("wmB"))],
+        users,
+    );
+    camp.members.push(member("wmA", "Emma", Some("甜甜的兔子")));
+    camp.members.push(member("wmB", "ღEmmaღ", Some("17号甜甜的兔子")));
+    let o = camp.run();
+    let l = link(&o, "4200000116");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("321"));
+    let other = link(&o, "4200000115");
+    assert_eq!(other.state, LinkState::Review, "{:#?}", other.reasons);
+    assert!(card(&o, "4200000115").codes.contains(&ReasonCode::SameName));
+}

@@ -538,16 +538,14 @@ impl ScoreContext<'_> {
             }
         }
 
-        // Another payer of this camp shows one of the same names: a same-name pair on
-        // the payer side never links unattended on names or remarks.
+        // Another payer of this camp shows one of the same names: the pair is marked. It
+        // never links unattended on that name: each gate above refuses a text (name,
+        // exported WeChat name, remark nickname) that another payer shows. A name only
+        // this payer shows still counts (ღEmmaღ beside two payers' 甜甜的兔子).
         let shared_with_payer =
             payer.names.iter().flat_map(|n| n.norm.texts()).any(|t| self.payer_texts.get(t).copied().unwrap_or(0) > 1);
         if shared_with_payer {
             s.gate.same_name = true;
-            s.gate.unique_name = false;
-            s.gate.unique_remark = false;
-            s.gate.unique_wechat = false;
-            s.gate.corroborated = false;
         }
 
         // Amount.
@@ -789,10 +787,6 @@ impl ScoreContext<'_> {
             if pn.norm.is_empty() {
                 continue;
             }
-            // A nickname equal to the payer's WeChat name, on a user without an exported
-            // WeChat name to vouch for it, is held to the stricter chance bound.
-            let chance_max =
-                if is_wechat(pn) && !has_export { w.chance_carriers_max_unvouched } else { w.chance_carriers_max };
             for un in names.iter() {
                 if un.is_empty() {
                     continue;
@@ -806,7 +800,13 @@ impl ScoreContext<'_> {
                 // name, so names equal only after normalisation (小玉 / 小玉|设计师, 水獺 / 水獭,
                 // 森森 / ㅤ森森🌙) are two accounts' names, worth no more than a nickname match.
                 let from_export = un.source == NameSource::WechatExport;
-                let contradicted = || from_export || (is_wechat(pn) && export_disagrees());
+                // A group nickname that reads as the payer's WeChat name is the WeChat name
+                // again, not a second view of the person.
+                let wechat_like = || {
+                    is_wechat(pn)
+                        || payer.names.iter().filter(|w| is_wechat(w)).any(|w| w.norm.texts().any(|t| t == m.left.text))
+                };
+                let contradicted = || from_export || (wechat_like() && export_disagrees());
                 let wechat = m.level == NameLevel::Exact
                     && from_export
                     && pn.raw.trim() == un.raw.trim()
@@ -861,6 +861,39 @@ impl ScoreContext<'_> {
                 {
                     name_hit = Some((m.right.text.to_string(), bits));
                 }
+                // Gate bookkeeping for the exact path, on every exact pair (an equally strong
+                // pair through another of the payer's names may be the one that is clean).
+                if m.level == NameLevel::Exact {
+                    let payers_with = self.payer_texts.get(&m.left.text).copied().unwrap_or(0);
+                    // A nickname equal to the payer's WeChat name, on a user without an exported
+                    // WeChat name to vouch for it, is held to the stricter chance bound.
+                    let chance_max = if !has_export && wechat_like() {
+                        w.chance_carriers_max_unvouched
+                    } else {
+                        w.chance_carriers_max
+                    };
+                    let soon = joined.is_some_and(|j| {
+                        let d = j.duration_since(paid_at);
+                        d >= -SignedDuration::from_hours(1) && d <= SignedDuration::from_hours(72)
+                    });
+                    // A personal name of 3+ characters is corroborated by taking part or by
+                    // joining the planet around the payment; two-character names and nickname
+                    // words, which other people also carry, only by the join time (§4.3: N1
+                    // with k = 1 and T1).
+                    if contradicted() {
+                        // Another account's WeChat name that only looks like the payer's, or
+                        // a nickname equal to the payer's WeChat name on a user whose own
+                        // WeChat name the export shows differently: no gate.
+                    } else if self.unique(k, m.right.text)
+                        && payers_with <= 1
+                        && !stale
+                        && self.index.expected_carriers(m.right.text) < chance_max
+                    {
+                        gate.unique_name |= if distinctive_name(m.right) { participant || soon } else { soon };
+                    } else {
+                        gate.same_name = true;
+                    }
+                }
                 if best.as_ref().is_some_and(|(b, _)| b.bits >= bits) {
                     continue;
                 }
@@ -880,31 +913,6 @@ impl ScoreContext<'_> {
                     reason.push_str("；付款时该昵称已不用");
                 }
                 best = Some((Evidence { bits, code, reason }, m.level));
-                // Gate bookkeeping for the exact path.
-                if m.level == NameLevel::Exact {
-                    let payers_with = self.payer_texts.get(&m.left.text).copied().unwrap_or(0);
-                    let soon = joined.is_some_and(|j| {
-                        let d = j.duration_since(paid_at);
-                        d >= -SignedDuration::from_hours(1) && d <= SignedDuration::from_hours(72)
-                    });
-                    // A personal name of 3+ characters is corroborated by taking part or by
-                    // joining the planet around the payment; two-character names and nickname
-                    // words, which other people also carry, only by the join time (§4.3: N1
-                    // with k = 1 and T1).
-                    if contradicted() {
-                        // Another account's WeChat name that only looks like the payer's, or
-                        // a nickname equal to the payer's WeChat name on a user whose own
-                        // WeChat name the export shows differently: no gate.
-                    } else if self.unique(k, m.right.text)
-                        && payers_with <= 1
-                        && !stale
-                        && self.index.expected_carriers(m.right.text) < chance_max
-                    {
-                        gate.unique_name = if distinctive_name(m.right) { participant || soon } else { soon };
-                    } else {
-                        gate.same_name = true;
-                    }
-                }
             }
         }
         // The export's WeChat name and another name of the user, each unique and each a
