@@ -590,3 +590,21 @@ fn a_payer_sharing_one_name_with_another_payer_still_links_on_a_name_only_they_s
     assert_eq!(other.state, LinkState::Review, "{:#?}", other.reasons);
     assert!(card(&o, "4200000115").codes.contains(&ReasonCode::SameName));
 }
+
+#[test]
+fn the_same_name_written_in_pinyin_by_another_user_makes_it_a_shared_name() {
+    // 努力生活的熊猫 links on the name while no one else carries it…
+    let payer = || payment("4200000117", "努力生活的熊猫", "", Some("wmA"));
+    let o = Camp::new(vec![payer()], vec![old_member("331", "努力生活的熊猫", None)]).run();
+    assert_eq!(link(&o, "4200000117").state, LinkState::Auto, "{:#?}", link(&o, "4200000117").reasons);
+    // …but another user who writes it nulishenghuodexiongmao may be the payer as well.
+    let users = vec![old_member("331", "努力生活的熊猫", None), old_member("332", "nulishenghuodexiongmao", None)];
+    let o = Camp::new(vec![payer()], users).run();
+    let l = link(&o, "4200000117");
+    assert_eq!(l.state, LinkState::Review, "{:#?}", l.reasons);
+    assert!(card(&o, "4200000117").codes.contains(&ReasonCode::SameName));
+    // The same for a name in pinyin and a user who writes it in Han characters.
+    let users = vec![old_member("333", "Zhang Weiming", None), old_member("334", "张伟明", None)];
+    let o = Camp::new(vec![payment("4200000118", "Zhang Weiming", "", Some("wmB"))], users).run();
+    assert_ne!(link(&o, "4200000118").state, LinkState::Auto, "{:#?}", link(&o, "4200000118").reasons);
+}

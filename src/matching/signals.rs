@@ -456,6 +456,26 @@ impl ScoreContext<'_> {
             .count()
     }
 
+    /// Other users in scope who write this name in the other script or, for a Han name
+    /// of 3+ characters, with homophone characters (努力生活的熊猫 / nulishenghuodexiongmao,
+    /// zhangweiming / 张伟明): to a payer showing the name, as much namesakes as users who
+    /// carry the same characters. Short Han names are left alone (王丽 / 王莉 are two names).
+    fn spelt_carriers(&self, form: PackedForm<'_>) -> usize {
+        if form.han > 0 && form.han < 3 {
+            return 0;
+        }
+        let same = self.index.with_text(form.text);
+        let mut others: Vec<u32> = Vec::new();
+        for p in form.pinyin() {
+            for &u in self.index.with_pinyin(p) {
+                if same.binary_search(&u).is_err() && !self.excluded.contains(&u) && !others.contains(&u) {
+                    others.push(u);
+                }
+            }
+        }
+        others.len()
+    }
+
     fn pinyin_k(&self, pinyin: &str) -> f64 {
         let closed = self.excluded_pinyin.get(pinyin).copied().unwrap_or(0) as usize;
         let all = self.index.with_pinyin(pinyin).len().saturating_sub(closed);
@@ -834,8 +854,11 @@ impl ScoreContext<'_> {
                     NameLevel::ShortExact => (w.name_short_exact, "NSHORT", "单字相同"),
                     NameLevel::Different => continue,
                 };
+                // The same name in the other script (or a homophone of a long name) held by
+                // another user is a namesake too.
+                let spelt = if m.level == NameLevel::Exact { self.spelt_carriers(m.right) } else { 0 };
                 let k = match m.level {
-                    NameLevel::Exact => self.text_k(m.right.text),
+                    NameLevel::Exact => self.text_k(m.right.text) + spelt as f64,
                     NameLevel::PinyinEqual => m
                         .left
                         .pinyin
@@ -855,6 +878,7 @@ impl ScoreContext<'_> {
                 if m.level == NameLevel::Exact
                     && !stale
                     && !contradicted()
+                    && spelt == 0
                     && self.unique(k, m.right.text)
                     && self.payer_texts.get(&m.left.text).copied().unwrap_or(0) <= 1
                     && name_hit.as_ref().is_none_or(|(_, b)| bits > *b)
@@ -884,7 +908,8 @@ impl ScoreContext<'_> {
                         // Another account's WeChat name that only looks like the payer's, or
                         // a nickname equal to the payer's WeChat name on a user whose own
                         // WeChat name the export shows differently: no gate.
-                    } else if self.unique(k, m.right.text)
+                    } else if spelt == 0
+                        && self.unique(k, m.right.text)
                         && payers_with <= 1
                         && !stale
                         && self.index.expected_carriers(m.right.text) < chance_max
