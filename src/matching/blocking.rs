@@ -80,6 +80,8 @@ pub struct PlanetIndex<'a> {
     /// The same for Latin names (rose|cheng, jason|1976): English given names and
     /// pinyin surnames combine into names several people carry.
     latin_shape: NickShape,
+    /// Users whose WeChat name the member export shows.
+    vouched: usize,
 }
 
 /// Character frequencies by position among the scope's 2- and 3-character Han
@@ -211,6 +213,7 @@ impl<'a> PlanetIndex<'a> {
             han_shapes: exact.han_shapes,
             nick_shape: exact.nick_shape,
             latin_shape: exact.latin_shape,
+            vouched: exact.vouched,
         }
     }
 
@@ -258,6 +261,13 @@ impl<'a> PlanetIndex<'a> {
     /// Users with this member number.
     pub fn with_number(&self, number: &str) -> &[u32] {
         self.by_number.get(number.trim_start_matches('0')).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The share of users whose WeChat name the member export does not show (1 without
+    /// an export): the users a payer's WeChat name can equal by chance unrefuted.
+    pub fn unvouched_share(&self) -> f64 {
+        let users = self.by_id.len();
+        if users == 0 { 1.0 } else { 1.0 - self.vouched as f64 / users as f64 }
     }
 
     /// Users with a name form of exactly this text.
@@ -417,6 +427,7 @@ struct ExactPostings {
     han_shapes: [HanShape; 2],
     nick_shape: NickShape,
     latin_shape: NickShape,
+    vouched: usize,
 }
 
 impl ExactPostings {
@@ -428,6 +439,7 @@ impl ExactPostings {
             han_shapes: [HanShape::default(), HanShape::default()],
             nick_shape: NickShape::default(),
             latin_shape: NickShape::default(),
+            vouched: 0,
         };
         let mut chars: Vec<char> = Vec::new();
         for (i, (u, names)) in users.iter().zip(names).enumerate() {
@@ -437,6 +449,7 @@ impl ExactPostings {
             }
             if let Some(w) = u.wechat_name.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
                 add_posting(&mut out.by_wechat_raw, w, i);
+                out.vouched += 1;
             }
             if let Some(n) = &u.number {
                 let n = n.trim().trim_start_matches('0');
@@ -759,6 +772,21 @@ mod tests {
         assert!(combined > 0.1, "{combined}");
         assert_eq!(own, 0.0, "no other name shares its parts");
         assert!(idx.expected_carriers("爱笑的柴犬") > 0.1);
+    }
+
+    #[test]
+    fn the_unvouched_share_counts_users_the_export_shows_no_wechat_name_for() {
+        let vouched = |id: &str, w: &str| PlanetUser { wechat_name: Some(w.to_string()), ..user(id, "甲乙丙") };
+        let mut users = vec![vouched("1", "阿一"), vouched("2", "阿二"), vouched("3", " "), user("4", "丁")];
+        assert_eq!(
+            PlanetIndex::build(&users, default_normalizer()).unvouched_share(),
+            0.5,
+            "a blank name vouches nothing"
+        );
+        // A later duplicate of an id is not a second user.
+        users.push(vouched("1", "阿一"));
+        assert_eq!(PlanetIndex::build(&users, default_normalizer()).unvouched_share(), 0.5);
+        assert_eq!(PlanetIndex::build(&[], default_normalizer()).unvouched_share(), 1.0);
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub struct Weights {
     pub chance_carriers_max: f64,
     /// The same bound for a nickname equal to the payer's WeChat name on a user the
     /// member export does not show a WeChat name for (nothing vouches that the WeChat
-    /// name and the nickname are one person's).
+    /// name and the nickname are one person's), counted over the unvouched users only.
     pub chance_carriers_max_unvouched: f64,
 }
 
@@ -456,24 +456,31 @@ impl ScoreContext<'_> {
             .count()
     }
 
-    /// Other users in scope who write this name in the other script or, for a Han name
-    /// of 3+ characters, with homophone characters (努力生活的熊猫 / nulishenghuodexiongmao,
-    /// zhangweiming / 张伟明): to a payer showing the name, as much namesakes as users who
-    /// carry the same characters. Short Han names are left alone (王丽 / 王莉 are two names).
-    fn spelt_carriers(&self, form: PackedForm<'_>) -> usize {
+    /// The chance bound for a nickname equal to the payer's WeChat name on a user the
+    /// export does not vouch for. A stranger's WeChat name can equal by chance only the
+    /// nicknames of unvouched users (on a vouched user the export's other WeChat name
+    /// refutes it), so the stricter bound applies to the expected carriers among those:
+    /// with 80 % of users vouched, 5× the chance carriers pass (never beyond the general bound).
+    fn unvouched_chance_max(&self) -> f64 {
+        let w = self.weights;
+        let share = self.index.unvouched_share().max(f64::MIN_POSITIVE);
+        (w.chance_carriers_max_unvouched / share).min(w.chance_carriers_max)
+    }
+
+    /// Whether another user in scope writes this name in the other script or, for a Han
+    /// name of 3+ characters, with homophone characters (努力生活的熊猫 /
+    /// nulishenghuodexiongmao, zhangweiming / 张伟明): to a payer showing the name, as much
+    /// a namesake as a user who carries the same characters, so the name is not unique.
+    /// Short Han names are left alone (王丽 / 王莉 are two names). Checked last in the
+    /// gates: it costs a lookup per reading.
+    fn spelt_elsewhere(&self, form: PackedForm<'_>) -> bool {
         if form.han > 0 && form.han < 3 {
-            return 0;
+            return false;
         }
         let same = self.index.with_text(form.text);
-        let mut others: Vec<u32> = Vec::new();
-        for p in form.pinyin() {
-            for &u in self.index.with_pinyin(p) {
-                if same.binary_search(&u).is_err() && !self.excluded.contains(&u) && !others.contains(&u) {
-                    others.push(u);
-                }
-            }
-        }
-        others.len()
+        form.pinyin().any(|p| {
+            self.index.with_pinyin(p).iter().any(|u| same.binary_search(u).is_err() && !self.excluded.contains(u))
+        })
     }
 
     fn pinyin_k(&self, pinyin: &str) -> f64 {
@@ -854,11 +861,8 @@ impl ScoreContext<'_> {
                     NameLevel::ShortExact => (w.name_short_exact, "NSHORT", "单字相同"),
                     NameLevel::Different => continue,
                 };
-                // The same name in the other script (or a homophone of a long name) held by
-                // another user is a namesake too.
-                let spelt = if m.level == NameLevel::Exact { self.spelt_carriers(m.right) } else { 0 };
                 let k = match m.level {
-                    NameLevel::Exact => self.text_k(m.right.text) + spelt as f64,
+                    NameLevel::Exact => self.text_k(m.right.text),
                     NameLevel::PinyinEqual => m
                         .left
                         .pinyin
@@ -878,10 +882,10 @@ impl ScoreContext<'_> {
                 if m.level == NameLevel::Exact
                     && !stale
                     && !contradicted()
-                    && spelt == 0
                     && self.unique(k, m.right.text)
                     && self.payer_texts.get(&m.left.text).copied().unwrap_or(0) <= 1
                     && name_hit.as_ref().is_none_or(|(_, b)| bits > *b)
+                    && !self.spelt_elsewhere(m.right)
                 {
                     name_hit = Some((m.right.text.to_string(), bits));
                 }
@@ -891,11 +895,8 @@ impl ScoreContext<'_> {
                     let payers_with = self.payer_texts.get(&m.left.text).copied().unwrap_or(0);
                     // A nickname equal to the payer's WeChat name, on a user without an exported
                     // WeChat name to vouch for it, is held to the stricter chance bound.
-                    let chance_max = if !has_export && wechat_like() {
-                        w.chance_carriers_max_unvouched
-                    } else {
-                        w.chance_carriers_max
-                    };
+                    let chance_max =
+                        if !has_export && wechat_like() { self.unvouched_chance_max() } else { w.chance_carriers_max };
                     let soon = joined.is_some_and(|j| {
                         let d = j.duration_since(paid_at);
                         d >= -SignedDuration::from_hours(1) && d <= SignedDuration::from_hours(72)
@@ -908,11 +909,11 @@ impl ScoreContext<'_> {
                         // Another account's WeChat name that only looks like the payer's, or
                         // a nickname equal to the payer's WeChat name on a user whose own
                         // WeChat name the export shows differently: no gate.
-                    } else if spelt == 0
-                        && self.unique(k, m.right.text)
+                    } else if self.unique(k, m.right.text)
                         && payers_with <= 1
                         && !stale
                         && self.index.expected_carriers(m.right.text) < chance_max
+                        && !self.spelt_elsewhere(m.right)
                     {
                         gate.unique_name |= if distinctive_name(m.right) { participant || soon } else { soon };
                     } else {
