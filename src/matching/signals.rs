@@ -879,20 +879,20 @@ impl ScoreContext<'_> {
                     NameLevel::PinyinEqual => self.identify(base, w.rare_m, k - 1.0, 0.0),
                     _ => base,
                 } + stale_bits;
-                if m.level == NameLevel::Exact
-                    && !stale
-                    && !contradicted()
-                    && self.unique(k, m.right.text)
-                    && self.payer_texts.get(&m.left.text).copied().unwrap_or(0) <= 1
-                    && name_hit.as_ref().is_none_or(|(_, b)| bits > *b)
-                    && !self.spelt_elsewhere(m.right)
-                {
-                    name_hit = Some((m.right.text.to_string(), bits));
-                }
                 // Gate bookkeeping for the exact path, on every exact pair (an equally strong
                 // pair through another of the payer's names may be the one that is clean).
                 if m.level == NameLevel::Exact {
-                    let payers_with = self.payer_texts.get(&m.left.text).copied().unwrap_or(0);
+                    let contradicted = contradicted();
+                    // Unique on both sides and in use; the other-script check last (it costs a
+                    // lookup per reading).
+                    let clean = !contradicted
+                        && !stale
+                        && self.payer_texts.get(&m.left.text).copied().unwrap_or(0) <= 1
+                        && self.unique(k, m.right.text)
+                        && !self.spelt_elsewhere(m.right);
+                    if clean && name_hit.as_ref().is_none_or(|(_, b)| bits > *b) {
+                        name_hit = Some((m.right.text.to_string(), bits));
+                    }
                     // A nickname equal to the payer's WeChat name, on a user without an exported
                     // WeChat name to vouch for it, is held to the stricter chance bound.
                     let chance_max =
@@ -905,16 +905,11 @@ impl ScoreContext<'_> {
                     // joining the planet around the payment; two-character names and nickname
                     // words, which other people also carry, only by the join time (§4.3: N1
                     // with k = 1 and T1).
-                    if contradicted() {
+                    if contradicted {
                         // Another account's WeChat name that only looks like the payer's, or
                         // a nickname equal to the payer's WeChat name on a user whose own
                         // WeChat name the export shows differently: no gate.
-                    } else if self.unique(k, m.right.text)
-                        && payers_with <= 1
-                        && !stale
-                        && self.index.expected_carriers(m.right.text) < chance_max
-                        && !self.spelt_elsewhere(m.right)
-                    {
+                    } else if clean && self.index.expected_carriers(m.right.text) < chance_max {
                         gate.unique_name |= if distinctive_name(m.right) { participant || soon } else { soon };
                     } else {
                         gate.same_name = true;
