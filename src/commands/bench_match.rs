@@ -415,6 +415,7 @@ fn dump_link(
     if let Some(t) = truth {
         s.push_str(&namesakes(world, camp, t, participants));
     }
+    let _ = writeln!(s, "  cause: {}", crate::matching::synthetic::review_cause(world, link, truth, participants));
     if let Some(u) = link.planet_user_id.as_ref().or(link.suggested_planet_user_id.as_ref())
         && Some(u) != truth
         && let Some(person) = world.person_of_user.get(u)
@@ -479,7 +480,22 @@ fn namesakes(
         .filter(|p| p.payer_name.as_deref().and_then(core).is_some_and(|c| texts.contains(&c)))
         .map(|p| p.payer_name.clone().unwrap_or_default())
         .collect();
-    format!("  namesakes of {texts:?}: users {others:?}; camp payers {payers:?}\n")
+    let paying: std::collections::HashSet<&str> =
+        camp.payments.iter().filter_map(|p| p.payer_external_userid.as_ref().map(|e| e.as_str())).collect();
+    let members: Vec<String> = camp
+        .group_members
+        .iter()
+        .filter(|m| !paying.contains(m.member_id.as_str()))
+        .filter(|m| {
+            [m.name.as_deref(), m.group_nickname.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter_map(core)
+                .any(|c| texts.contains(&c))
+        })
+        .map(|m| format!("{}/{}", m.name.clone().unwrap_or_default(), m.group_nickname.clone().unwrap_or_default()))
+        .collect();
+    format!("  namesakes of {texts:?}: users {others:?}; camp payers {payers:?}; unpaid group members {members:?}\n")
 }
 
 fn person_line(p: &crate::sim::people::Person) -> String {

@@ -565,7 +565,7 @@ fn camp_of(outcome: &MatchOutcome) -> Option<&CampId> {
 }
 
 /// Why a payment went to a person, from the data's side (see [`Metrics::review_by_cause`]).
-fn review_cause(
+pub fn review_cause(
     world: &World,
     link: &super::outcome::Link,
     truth: Option<&PlanetUserId>,
