@@ -103,3 +103,58 @@ fn malformed_ids_and_missing_deciders_exit_1_without_writing() {
     let store = Store::open(dir.path(), OpenedBy::Test).unwrap();
     assert!(links::decisions(&store.read().unwrap()).unwrap().is_empty());
 }
+
+/// Bind by code end to end: an unlinked payment shows its code, the payer quotes it in
+/// a check-in, and the next evaluation links the payment to the poster with the code
+/// as its reason.
+#[test]
+fn a_bind_code_quoted_in_a_check_in_links_the_payment_to_its_poster() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let inbox = data.join("in");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let txn = "4200000001202510100000000007";
+    let code = campdesk::matching::bind::bind_code(&campdesk::domain::TransactionId::new(txn));
+    let payments = inbox.join("bills.csv");
+    std::fs::write(
+        &payments,
+        format!("交易单号,付款人,备注,金额,支付时间,收款人\n{txn},路人甲,,39.00,2025-10-20 12:00:00,zhangsan\n"),
+    )
+    .unwrap();
+    let import = |kind: &str, file: &Path| {
+        let o = campdesk(data, &["import", kind, file.to_str().unwrap(), "--camp", "2510-xhs", "--by", "owner"]);
+        assert_eq!(o.status.code(), Some(0), "import {kind}: {}", text(&o));
+    };
+    import("payments", &payments);
+    let day_one = inbox.join("day1.csv");
+    std::fs::write(
+        &day_one,
+        "user_id,name,topic_id,create_time,text\n77777777,晨读的猫,900101,2025-10-25 20:00:00,第一天\n88888888,阿花,900102,2025-10-25 21:00:00,第一天\n",
+    )
+    .unwrap();
+    import("checkins", &day_one);
+    let link_of = || -> serde_json::Value {
+        let o = campdesk(data, &["links", "--camp", "2510-xhs", "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let all: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+        all.into_iter().find(|l| l["transaction_id"] == txn).expect("the payment is listed")
+    };
+    let before = link_of();
+    assert!(before["planet_user_id"].is_null(), "{before:#}");
+    assert_eq!(before["bind_code"], code.as_str(), "{before:#}");
+
+    let day_two = inbox.join("day2.csv");
+    std::fs::write(
+        &day_two,
+        format!(
+            "user_id,name,topic_id,create_time,text\n77777777,晨读的猫,900103,2025-10-26 20:05:00,第二天 绑定 {code}\n"
+        ),
+    )
+    .unwrap();
+    import("checkins", &day_two);
+    let after = link_of();
+    assert_eq!(after["state"], "auto", "{after:#}");
+    assert_eq!(after["planet_user_id"], "77777777", "{after:#}");
+    let reasons = after["reasons"].as_array().unwrap();
+    assert!(reasons.iter().any(|r| r.as_str().is_some_and(|r| r.contains(&format!("绑定码 {code}")))), "{after:#}");
+}

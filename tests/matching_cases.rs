@@ -263,7 +263,7 @@ fn a_bind_code_posted_by_the_user_links_the_payment() {
     camp.claims.push(BindClaim {
         planet_user_id: PlanetUserId::new("111111"),
         code: code.clone(),
-        source: "topic-1".into(),
+        source: "打卡 topic-1".into(),
         at: ts("2025-10-12T00:00:00Z"),
     });
     let o = camp.run();

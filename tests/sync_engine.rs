@@ -467,3 +467,65 @@ async fn a_stale_or_refused_bill_cursor_restarts_its_window() {
     assert_eq!(stored(&store, &config).payments, expected(&sim, &config).await.payments);
     sim.shutdown().await;
 }
+
+/// Bind by code over the wire: a member comments "绑定 CODE" under a check-in; the
+/// next incremental sync reads the comment embedded in the topic list, and the
+/// payment links to the commenter on that claim.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bind_code_in_a_comment_links_the_payment_to_the_commenter() {
+    let sim = start_sim_at_anchor(7, 400, Some(2)).await;
+    let config = load(&fast_config(&sim));
+    let camp = config.camps[1].clone();
+    let cid: u64 = camp.checkin_id.clone().unwrap().as_str().parse().unwrap();
+    let store = Arc::new(Store::in_memory().unwrap());
+    let options = fast_options();
+    let (out, _) = sync(&config, &store, all(), &options).await;
+    assert_all_ok(&out);
+    let now = sim.with_world(|w| w.now());
+    campdesk::evaluate::evaluate_camp(&store, &config, &camp, now).unwrap();
+    let links = campdesk::links::links(&store.read().unwrap(), Some(&camp.id)).unwrap();
+    // A payment nobody's names point at (a payment whose names point at another member
+    // is not taken from them by a stranger's code: that goes to review).
+    let unlinked = links
+        .iter()
+        .find(|l| l.state == campdesk::matching::LinkState::Unmatched)
+        .expect("a payment without candidates")
+        .clone();
+    let taken: BTreeSet<String> =
+        links.iter().filter_map(|l| l.planet_user_id.as_ref().map(|u| u.as_str().to_string())).collect();
+    let (commenter, topic) = sim.with_world(|w| {
+        let user = w
+            .planet
+            .users()
+            .values()
+            .find(|u| {
+                u.exited_at.is_none()
+                    && u.join_time < w.now()
+                    && !w.planet.is_admin(u.user_id)
+                    && !taken.contains(&u.user_id.to_string())
+            })
+            .map(|u| u.user_id)
+            .expect("a member no payment is linked to");
+        let topic = w.planet.project(cid).unwrap().topics().last().expect("posts").topic_id;
+        (user, topic)
+    });
+    let code = campdesk::matching::bind::bind_code(&unlinked.transaction_id);
+    sim.act(campdesk::sim::Action::post_comment(topic, commenter, format!("收到，绑定 {code}"))).unwrap();
+
+    let (out, _) = sync(&config, &store, only("zsxq", Some(camp.id.as_str())), &options).await;
+    assert_all_ok(&out);
+    let stored = checkins::topics(&store.read().unwrap(), &cid.to_string()).unwrap();
+    let t = stored.iter().find(|t| t.topic_id.as_str() == topic.to_string()).expect("the post is stored");
+    assert_eq!(t.comments.len(), 1, "the comment came with the incremental walk");
+    campdesk::evaluate::evaluate_camp(&store, &config, &camp, now).unwrap();
+    let links = campdesk::links::links(&store.read().unwrap(), Some(&camp.id)).unwrap();
+    let l = links.iter().find(|l| l.transaction_id == unlinked.transaction_id).unwrap();
+    assert_eq!(l.state, campdesk::matching::LinkState::Auto, "{l:#?}");
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str().to_string()), Some(commenter.to_string()));
+    assert!(
+        l.reasons.iter().any(|r| r.contains("在评论") && r.contains(&format!("绑定码 {code}"))),
+        "{:#?}",
+        l.reasons
+    );
+    sim.shutdown().await;
+}

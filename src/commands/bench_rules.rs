@@ -162,6 +162,7 @@ fn generate(
                     text: text.to_string(),
                     text_chars: u32::try_from(text.chars().count()).unwrap_or(0),
                     images: rng.random_range(0..3),
+                    comments: Vec::new(),
                     source: source(
                         format!("{c}/topics/{}", topic_seq / 20),
                         u32::try_from(topic_seq % 20).unwrap_or(0),

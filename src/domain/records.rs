@@ -251,8 +251,25 @@ pub struct CheckinTopic {
     pub text_chars: u32,
     /// Number of images attached.
     pub images: u32,
+    /// The comments the topic page showed (zsxq embeds the first few in
+    /// `show_comments`); read for bind codes, not counted as check-ins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<TopicComment>,
     /// The page it came from.
     pub source: SourceRef,
+}
+
+/// A comment on a check-in topic.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopicComment {
+    /// Comment id (kept as text).
+    pub comment_id: String,
+    /// The commenter.
+    pub user_id: PlanetUserId,
+    /// When it was posted.
+    pub created_at: Timestamp,
+    /// The comment text (markup stripped); erased by retention purges.
+    pub text: String,
 }
 
 /// One row of a project's accumulated ranking list.

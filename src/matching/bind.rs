@@ -1,6 +1,6 @@
 //! Bind by code: each unlinked payment gets a short code derived from its
-//! transaction id; a planet user who posts "绑定 CODE" in a check-in topic or
-//! comment proves the account belongs to the payer.
+//! transaction id; a planet user who posts "绑定 CODE" in a check-in topic or in a
+//! comment on one proves the account belongs to the payer.
 
 use std::sync::LazyLock;
 
@@ -38,7 +38,7 @@ pub struct BindClaim {
     pub planet_user_id: PlanetUserId,
     /// The code, upper case.
     pub code: String,
-    /// Where: a topic or comment id.
+    /// Where, in the reviewer's words: "打卡 T" or "评论 C（打卡 T）".
     pub source: String,
     /// When it was posted.
     pub at: Timestamp,
@@ -62,7 +62,8 @@ pub fn extract_bind_codes(text: &str) -> Vec<String> {
     out
 }
 
-/// The bind claims in check-in topics.
+/// The bind claims in check-in topics and in the comments on them (a comment's
+/// claim is its commenter's).
 pub fn claims_from_topics(topics: &[CheckinTopic]) -> Vec<BindClaim> {
     let mut out = Vec::new();
     for t in topics {
@@ -70,9 +71,19 @@ pub fn claims_from_topics(topics: &[CheckinTopic]) -> Vec<BindClaim> {
             out.push(BindClaim {
                 planet_user_id: t.user_id.clone(),
                 code,
-                source: t.topic_id.as_str().to_string(),
+                source: format!("打卡 {}", t.topic_id),
                 at: t.created_at,
             });
+        }
+        for c in &t.comments {
+            for code in extract_bind_codes(&c.text) {
+                out.push(BindClaim {
+                    planet_user_id: c.user_id.clone(),
+                    code,
+                    source: format!("评论 {}（打卡 {}）", c.comment_id, t.topic_id),
+                    at: c.created_at,
+                });
+            }
         }
     }
     out
@@ -114,6 +125,42 @@ mod tests {
         {
             assert!(extract_bind_codes(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_code_in_a_comment_is_the_commenters_claim() {
+        use crate::domain::{CheckinId, SourceRef, TopicComment, TopicId};
+        let at: jiff::Timestamp = "2025-10-26T12:00:00Z".parse().unwrap();
+        let topic = CheckinTopic {
+            topic_id: TopicId::new("900001"),
+            checkin_id: CheckinId::new("5550001111"),
+            user_id: PlanetUserId::new("111"),
+            created_at: at,
+            created_at_raw: "2025-10-26T20:00:00.000+0800".to_string(),
+            text: "第二天".to_string(),
+            text_chars: 3,
+            images: 0,
+            comments: vec![
+                TopicComment {
+                    comment_id: "501".to_string(),
+                    user_id: PlanetUserId::new("222"),
+                    created_at: at,
+                    text: "加油！绑定 K7M2QX".to_string(),
+                },
+                TopicComment {
+                    comment_id: "502".to_string(),
+                    user_id: PlanetUserId::new("333"),
+                    created_at: at,
+                    text: "同去同去".to_string(),
+                },
+            ],
+            source: SourceRef { raw_id: "raw-1".to_string(), position: Some(0) },
+        };
+        let claims = claims_from_topics(&[topic]);
+        assert_eq!(claims.len(), 1, "{claims:?}");
+        assert_eq!(claims[0].planet_user_id.as_str(), "222", "the commenter claims, not the topic's author");
+        assert_eq!(claims[0].code, "K7M2QX");
+        assert_eq!(claims[0].source, "评论 501（打卡 900001）");
     }
 
     proptest! {

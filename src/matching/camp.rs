@@ -1394,7 +1394,7 @@ fn bind_claims_by_payer(
         let clash = payers.len() > 1 || users.len() > 1;
         for (&u, claim) in &users {
             for &p in payers {
-                let mut why = format!("该星球用户在打卡/评论 {} 中发送了绑定码 {code}", claim.source);
+                let mut why = format!("该星球用户在{}中发送了绑定码 {code}", claim.source);
                 if clash {
                     why.push_str("（撞码：同一绑定码对应多笔付款或多位用户）");
                 }

@@ -180,6 +180,14 @@ pub fn camp_records(r: &impl Reads, _config: &Config, camp: &Camp) -> Result<Cam
         out.ranking = ranking::ranking(r, cid)?;
         out.ranking_meta = ranking::ranking_meta(r, cid)?;
         in_scope.extend(out.topics.iter().map(|t| t.user_id.as_str().to_string()));
+        // A commenter who posted a bind code claims a payment of this camp.
+        in_scope.extend(
+            out.topics
+                .iter()
+                .flat_map(|t| &t.comments)
+                .filter(|c| !crate::matching::bind::extract_bind_codes(&c.text).is_empty())
+                .map(|c| c.user_id.as_str().to_string()),
+        );
         in_scope.extend(out.ranking.iter().map(|e| e.user_id.as_str().to_string()));
     }
     let imported = members::camp_export_rows(r, camp.id.as_str())?;

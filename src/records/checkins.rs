@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::mentions::{MentionBatch, MentionKind};
 use super::{Change, Reads, RecordsError, UpsertStats};
-use crate::domain::{CheckinProject, CheckinTopic};
+use crate::domain::{CheckinProject, CheckinTopic, TopicComment};
 use crate::store::{TableDef, WriteTx, key, key_prefix};
 
 /// checkin_id → project.
@@ -49,8 +49,17 @@ pub fn upsert_projects(tx: &mut WriteTx, projects: &[CheckinProject]) -> Result<
     Ok(stats)
 }
 
+/// `t` with the comments of `earlier` it no longer shows, in posting order.
+fn with_earlier_comments(t: &CheckinTopic, earlier: &[TopicComment]) -> CheckinTopic {
+    let mut out = t.clone();
+    out.comments.extend(earlier.iter().filter(|c| !t.comments.iter().any(|n| n.comment_id == c.comment_id)).cloned());
+    out.comments.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.comment_id.cmp(&b.comment_id)));
+    out
+}
+
 /// Upserts topics by `topic_id`. A topic id already stored under another project
-/// is refused (ids are unique on zsxq, so that is a parsing bug upstream).
+/// is refused (ids are unique on zsxq, so that is a parsing bug upstream). Comments
+/// seen earlier and no longer embedded in the page are kept.
 pub fn upsert_topics(tx: &mut WriteTx, topics: &[CheckinTopic]) -> Result<UpsertStats, RecordsError> {
     for t in topics {
         let label = format!("topic {}", t.topic_id);
@@ -76,11 +85,23 @@ pub fn upsert_topics(tx: &mut WriteTx, topics: &[CheckinTopic]) -> Result<Upsert
         let cid = t.checkin_id.as_str();
         mentions.add(MentionKind::Topic, tid, &t.source);
         mentions.add(MentionKind::PlanetUser, t.user_id.as_str(), &t.source);
+        for c in &t.comments {
+            mentions.add(MentionKind::PlanetUser, c.user_id.as_str(), &t.source);
+        }
         mentions.add_page(MentionKind::Checkin, cid, &t.source.raw_id);
         let k = key(&[cid, tid]);
         let old = match pending.get(&k) {
             Some((i, _)) => Some(rows[*i].1.clone()),
             None => tx.get(&CHECKIN_TOPICS, &k)?,
+        };
+        // A page embeds only the first few comments: the ones seen before are kept.
+        let merged;
+        let t = match &old {
+            Some(o) if o.comments.iter().any(|c| !t.comments.iter().any(|n| n.comment_id == c.comment_id)) => {
+                merged = with_earlier_comments(t, &o.comments);
+                &merged
+            }
+            _ => t,
         };
         if old.is_none()
             && let Some(other) = tx.get(&TOPIC_PROJECT, tid)?
@@ -161,6 +182,30 @@ mod tests {
     use crate::records::UpsertStats;
     use crate::records::testing::{src, topic};
     use crate::store::Store;
+
+    #[test]
+    fn comments_seen_earlier_stay_when_a_later_page_no_longer_embeds_them() {
+        let store = Store::in_memory().unwrap();
+        let comment = |id: &str, at: &str| crate::domain::TopicComment {
+            comment_id: id.to_string(),
+            user_id: crate::domain::PlanetUserId::new("u9"),
+            created_at: at.parse().unwrap(),
+            text: format!("comment {id}"),
+        };
+        let mut first = topic("9001", "c1", "u1", "2025-10-25T02:00:00Z", "raw-1");
+        first.comments = vec![comment("c-1", "2025-10-25T03:00:00Z"), comment("c-2", "2025-10-25T04:00:00Z")];
+        store.write_with(|tx| upsert_topics(tx, std::slice::from_ref(&first))).unwrap();
+        // A later page shows only the newer comments (zsxq embeds a few).
+        let mut later = first.clone();
+        later.comments = vec![comment("c-2", "2025-10-25T04:00:00Z"), comment("c-3", "2025-10-25T05:00:00Z")];
+        assert_eq!(store.write_with(|tx| upsert_topics(tx, &[later.clone()])).unwrap().updated, 1);
+        let ids = |r: &crate::store::ReadTx| -> Vec<String> {
+            topic_by_id(r, "9001").comments.iter().map(|c| c.comment_id.clone()).collect()
+        };
+        assert_eq!(ids(&store.read().unwrap()), vec!["c-1", "c-2", "c-3"], "merged, in posting order");
+        // The same page again changes nothing.
+        assert_eq!(store.write_with(|tx| upsert_topics(tx, &[later])).unwrap().unchanged, 1);
+    }
 
     #[test]
     fn topics_upsert_by_id_and_keep_the_raw_time() {

@@ -82,6 +82,7 @@ pub fn topic(id: &str, checkin: &str, user: &str, at: &str, raw: &str) -> Checki
         text: format!("day post {id}"),
         text_chars: 10,
         images: 0,
+        comments: Vec::new(),
         source: src(raw, 0),
     }
 }

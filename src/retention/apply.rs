@@ -109,14 +109,23 @@ fn records(tx: &mut WriteTx, s: &Scope, c: &mut PurgeCounts) -> Result<(), Store
     }
     for cid in &s.own_checkins {
         for (k, mut t) in tx.prefix(&checkins::CHECKIN_TOPICS, &key_prefix(&[cid]))? {
-            if s.purged.topics.contains(t.topic_id.as_str()) && !t.text.is_empty() {
-                t.text.clear();
+            let has_text = !t.text.is_empty() || t.comments.iter().any(|c| !c.text.is_empty());
+            if s.purged.topics.contains(t.topic_id.as_str()) && has_text {
+                erase_topic_texts(&mut t);
                 tx.put(&checkins::CHECKIN_TOPICS, &k, &t)?;
                 c.topics += 1;
             }
         }
     }
     Ok(())
+}
+
+/// A purged topic keeps its counts and ids; its text and its comments' texts go.
+fn erase_topic_texts(t: &mut crate::domain::CheckinTopic) {
+    t.text.clear();
+    for c in &mut t.comments {
+        c.text.clear();
+    }
 }
 
 /// Derived records of the purged camps: frozen snapshots (new digest),
@@ -128,7 +137,7 @@ fn derived(tx: &mut WriteTx, s: &Scope, c: &mut PurgeCounts) -> Result<BTreeMap<
             let before = f.digest.clone();
             for t in &mut f.topics {
                 if s.purged.topics.contains(t.topic_id.as_str()) {
-                    t.text.clear();
+                    erase_topic_texts(t);
                 }
             }
             let mut v = serde_json::to_value(&f).map_err(|e| StoreError::Encode(e.to_string()))?;

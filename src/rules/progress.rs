@@ -207,11 +207,15 @@ pub fn status_text(camp: &Camp, rule: &CountRule, name: &str, today: Day, f: &Fe
     }
 }
 
-/// The message for a payment with no planet account linked.
-pub fn unlinked_text(camp: &Camp, payer_name: &str) -> String {
+/// The message for a payment with no planet account linked: it carries the
+/// payment's bind code, which the payer posts in a check-in to link their account
+/// themselves (the code is the payer's alone: it goes out one to one, never to the group).
+pub fn unlinked_text(camp: &Camp, payer_name: &str, transaction_id: &TransactionId) -> String {
     format!(
-        "{payer_name}你好：我们收到了你「{}」的押金 {} 元，但还没能对应到你的星球账号。请回复你的星球昵称，以便统计打卡和退押金。",
-        camp.name, camp.deposit
+        "{payer_name}你好：我们收到了你「{}」的押金 {} 元，但还没能对应到你的星球账号。请在本营打卡时附上一句「绑定 {}」，系统会自动关联你的账号（这个码只属于你这笔付款，请勿转给他人）；也可以直接回复你的星球昵称。",
+        camp.name,
+        camp.deposit,
+        crate::matching::bind::bind_code(transaction_id)
     )
 }
 
@@ -254,7 +258,7 @@ impl<'c, 'p> ProgressBuilder<'c, 'p> {
                 name: name.to_string(),
                 feasibility: None,
                 status: MemberStatus::Unlinked,
-                text: unlinked_text(camp, name),
+                text: unlinked_text(camp, name, payer.transaction_id()),
             });
             return;
         };

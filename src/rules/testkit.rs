@@ -83,6 +83,7 @@ pub fn topic_in(checkin: &str, id: &str, user: &str, when: &str, text: &str) -> 
         text: text.to_string(),
         text_chars: u32::try_from(text.chars().count()).unwrap_or(0),
         images: 0,
+        comments: Vec::new(),
         source: source(&format!("raw-topics-{id}")),
     }
 }

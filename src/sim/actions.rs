@@ -262,6 +262,20 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<Timestamp>,
     },
+    /// A user comments on a check-in post.
+    PostComment {
+        /// The post.
+        #[serde(with = "id_u64")]
+        topic_id: u64,
+        /// The commenter.
+        #[serde(with = "id_u64")]
+        user_id: u64,
+        /// Comment text.
+        text: String,
+        /// When (default: now).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<Timestamp>,
+    },
     /// The owner closes a project.
     CloseProject {
         /// The project.
@@ -377,6 +391,11 @@ impl Action {
         Action::PostCheckin { checkin_id, user_id, text: text.into(), images: 0, topic_id: None, at: None }
     }
 
+    /// A comment on a check-in post, now.
+    pub fn post_comment(topic_id: u64, user_id: u64, text: impl Into<String>) -> Action {
+        Action::PostComment { topic_id, user_id, text: text.into(), at: None }
+    }
+
     /// A planet nickname change.
     pub fn rename_planet(user_id: u64, name: impl Into<String>) -> Action {
         Action::RenamePlanet { user_id, name: Some(name.into()), alias: None, at: None }
@@ -407,6 +426,7 @@ impl Action {
             | Action::LeavePlanet { at, .. }
             | Action::JoinProject { at, .. }
             | Action::PostCheckin { at, .. }
+            | Action::PostComment { at, .. }
             | Action::CloseProject { at, .. } => *at = Some(when),
             Action::AddContact { .. }
             | Action::ScriptRefund { .. }
@@ -430,6 +450,7 @@ impl Action {
             | Action::LeavePlanet { at, .. }
             | Action::JoinProject { at, .. }
             | Action::PostCheckin { at, .. }
+            | Action::PostComment { at, .. }
             | Action::CloseProject { at, .. } => *at,
             Action::AddContact { .. }
             | Action::ScriptRefund { .. }
@@ -453,6 +474,7 @@ impl Action {
             Action::LeavePlanet { .. } => "leave_planet",
             Action::JoinProject { .. } => "join_project",
             Action::PostCheckin { .. } => "post_checkin",
+            Action::PostComment { .. } => "post_comment",
             Action::CloseProject { .. } => "close_project",
             Action::ScriptRefund { .. } => "script_refund",
             Action::IssueZsxqToken { .. } => "issue_zsxq_token",

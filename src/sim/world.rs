@@ -520,9 +520,31 @@ impl World {
                 let likes = self.rng.random_range(0..4);
                 let p =
                     self.planet.project_mut(checkin_id).ok_or_else(|| err(format!("checkin_id {checkin_id}: gone")))?;
-                p.add_topic(Topic { topic_id, user_id, text, images, create_time: at, likes, comments: 0, readers });
+                p.add_topic(Topic {
+                    topic_id,
+                    user_id,
+                    text,
+                    images,
+                    create_time: at,
+                    likes,
+                    comments: Vec::new(),
+                    readers,
+                });
                 self.planet.count_topic(user_id);
                 done(Some(topic_id.to_string()))
+            }
+            Action::PostComment { topic_id, user_id, text, .. } => {
+                self.check_member(user_id, at).map_err(err)?;
+                let comment_id = self.rng.random_range(400_000_000_000_000..500_000_000_000_000u64);
+                let comment = planet::Comment { comment_id, user_id, text, create_time: at };
+                let project = self.planet.projects().iter().find(|(_, p)| p.has_topic(topic_id)).map(|(id, _)| *id);
+                let added = project
+                    .and_then(|id| self.planet.project_mut(id))
+                    .is_some_and(|p| p.add_comment(topic_id, comment));
+                if !added {
+                    return Err(err(format!("topic_id {topic_id}: no such post")));
+                }
+                done(Some(comment_id.to_string()))
             }
             Action::CloseProject { checkin_id, .. } => {
                 let p = self

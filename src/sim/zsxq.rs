@@ -31,6 +31,8 @@ pub const TOPICS_MAX_COUNT: usize = 20;
 pub const CHECKINS_MAX_COUNT: usize = 100;
 /// Largest `count` for the member list.
 pub const MEMBERS_MAX_COUNT: usize = 200;
+/// Comments a topic in a list embeds (`show_comments`).
+pub const SHOWN_COMMENTS: usize = 8;
 /// `expired_time` of a membership that never ends (owner, partners).
 pub const NEVER_EXPIRES: &str = "2286-11-21T01:46:39.999+0800";
 
@@ -412,7 +414,15 @@ impl Render<'_> {
             "likes_count": t.likes,
             "tourist_likes_count": 0,
             "rewards_count": 0,
-            "comments_count": t.comments,
+            "comments_count": t.comments.len(),
+            // zsxq embeds the first few comments in the list (E21 pages the rest).
+            "show_comments": t.comments.iter().take(SHOWN_COMMENTS).map(|c| json!({
+                "comment_id": c.comment_id,
+                "create_time": format_zsxq_time(c.create_time),
+                "owner": self.topic_owner(c.user_id),
+                "text": c.text,
+                "likes_count": 0,
+            })).collect::<Vec<_>>(),
             "reading_count": t.readers + t.readers / 3,
             "readers_count": t.readers,
             "digested": false,

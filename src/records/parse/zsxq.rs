@@ -9,7 +9,9 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use super::markup::plain_text;
 use super::{IdText, PageError};
 use crate::domain::time::{format_zsxq_time, parse_zsxq_time};
-use crate::domain::{CheckinId, CheckinProject, CheckinTopic, PlanetUserId, RankingEntry, SourceRef, TopicId};
+use crate::domain::{
+    CheckinId, CheckinProject, CheckinTopic, PlanetUserId, RankingEntry, SourceRef, TopicComment, TopicId,
+};
 use crate::records::planet_users::PlanetUserSighting;
 use crate::records::ranking::RankingPage;
 use crate::records::raw::RawEntry;
@@ -114,6 +116,20 @@ struct TopicDto {
     create_time: Option<String>,
     #[serde(default)]
     checkin: Option<CheckinRef>,
+    #[serde(default)]
+    show_comments: Option<Vec<CommentDto>>,
+}
+
+#[derive(Deserialize)]
+struct CommentDto {
+    #[serde(default)]
+    comment_id: Option<IdText>,
+    #[serde(default)]
+    create_time: Option<String>,
+    #[serde(default)]
+    owner: Option<UserDto>,
+    #[serde(default)]
+    text: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -197,6 +213,20 @@ pub fn parse_topics(body: &[u8], checkin_id: &CheckinId, raw: &RawEntry) -> Resu
             newest = Some(created_at);
             page.newest_create_time = Some(raw_time.clone());
         }
+        let (mut comments, mut commenters) = (Vec::new(), Vec::new());
+        for (j, c) in t.show_comments.unwrap_or_default().into_iter().enumerate() {
+            let at = format!("{record} show_comments[{j}]");
+            match comment(c, &at, raw, position) {
+                Ok((comment, commenter)) => {
+                    comments.push(comment);
+                    commenters.push(commenter);
+                }
+                // A comment is read only for bind codes: one zsxq sent without what a
+                // claim needs is left out, with the record and field in the log; the
+                // check-in itself is whole.
+                Err(e) => tracing::warn!("{e}; the comment is skipped"),
+            }
+        }
         page.topics.push(CheckinTopic {
             topic_id: TopicId::new(id),
             checkin_id: checkin_id.clone(),
@@ -206,11 +236,39 @@ pub fn parse_topics(body: &[u8], checkin_id: &CheckinId, raw: &RawEntry) -> Resu
             text_chars: text.chars().count() as u32,
             text,
             images: talk.images.map_or(0, |v| v.len() as u32),
+            comments,
             source: SourceRef { raw_id: raw.raw_id.clone(), position: Some(position) },
         });
         page.users.push(user);
+        page.users.extend(commenters);
     }
     Ok(page)
+}
+
+/// One embedded comment and its author's sighting.
+fn comment(
+    c: CommentDto,
+    record: &str,
+    raw: &RawEntry,
+    position: u32,
+) -> Result<(TopicComment, PlanetUserSighting), PageError> {
+    let id = c
+        .comment_id
+        .as_ref()
+        .and_then(IdText::nonempty)
+        .ok_or_else(|| PageError::record(record, "comment_id", "is missing"))?
+        .to_string();
+    let created_at = time(&c.create_time, record, "create_time")?
+        .ok_or_else(|| PageError::record(record, "create_time", "is missing"))?;
+    let owner = c.owner.ok_or_else(|| PageError::record(record, "owner", "is missing"))?;
+    let user = sighting(&owner, &format!("{record} owner"), raw, position)?;
+    let comment = TopicComment {
+        comment_id: id,
+        user_id: user.user_id.clone(),
+        created_at,
+        text: plain_text(c.text.as_deref().unwrap_or_default()),
+    };
+    Ok((comment, user))
 }
 
 /// The `end_time` for the next (older) page: `create_time` minus 1 ms, in the
@@ -520,6 +578,26 @@ mod tests {
             end_time_before(page.oldest_create_time.as_deref().unwrap()).unwrap(),
             "2025-12-03T07:59:59.999+0800"
         );
+    }
+
+    #[test]
+    fn embedded_comments_are_kept_with_their_authors_and_a_broken_one_is_skipped() {
+        let body = r#"{"succeeded":true,"resp_data":{"topics":[{"topic_id":77,"talk":{"owner":{"user_id":1,"name":"A"},"text":"第一天"},
+ "create_time":"2025-12-03T08:00:00.000+0800","comments_count":3,"show_comments":[
+  {"comment_id":501,"create_time":"2025-12-03T09:00:00.000+0800","owner":{"user_id":"400000000009","name":"路人甲"},"text":"绑定 K7M2QX"},
+  {"comment_id":502,"create_time":"2025-12-03T09:30:00.000+0800","text":"没有作者"},
+  {"comment_id":"503","create_time":"2025-12-03T10:00:00.000+0800","owner":{"user_id":1,"name":"A"}}]}]}}"#;
+        let page = parse_topics(body.as_bytes(), &CheckinId::new("1"), &raw()).unwrap();
+        let t = &page.topics[0];
+        let ids: Vec<&str> = t.comments.iter().map(|c| c.comment_id.as_str()).collect();
+        assert_eq!(ids, vec!["501", "503"], "the comment without an owner is left out");
+        assert_eq!(t.comments[0].user_id.as_str(), "400000000009");
+        assert_eq!(t.comments[0].text, "绑定 K7M2QX");
+        assert_eq!(t.comments[0].created_at, "2025-12-03T01:00:00Z".parse().unwrap());
+        assert_eq!(t.comments[1].text, "", "a comment without text is kept, empty");
+        assert_eq!(t.text, "第一天", "the check-in text is the topic's own");
+        let users: Vec<&str> = page.users.iter().map(|u| u.user_id.as_str()).collect();
+        assert_eq!(users, vec!["1", "400000000009", "1"], "the topic's author first, then its commenters");
     }
 
     #[test]

@@ -72,6 +72,11 @@ fn texts_before_the_start_after_the_end_and_for_unlinked_payments() {
     let u = &e.progress.members[1];
     assert_eq!(u.status, MemberStatus::Unlinked);
     assert!(u.text.contains("星球昵称"), "{}", u.text);
+    // The text carries the payment's own bind code, in a form the matcher reads back
+    // from a check-in that quotes it.
+    let code = crate::matching::bind::bind_code(&crate::domain::TransactionId::new("tx2"));
+    assert!(u.text.contains(&format!("绑定 {code}")), "{}", u.text);
+    assert_eq!(crate::matching::bind::extract_bind_codes(&u.text), vec![code]);
 
     w.now = ts("2025-11-10T10:00:00.000+0800");
     let e = w.eval();

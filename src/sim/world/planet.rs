@@ -88,10 +88,23 @@ pub struct Topic {
     pub create_time: Timestamp,
     /// Likes.
     pub likes: u32,
-    /// Comments.
-    pub comments: u32,
+    /// Comments, in posting order.
+    pub comments: Vec<Comment>,
     /// Readers.
     pub readers: u32,
+}
+
+/// A comment on a check-in post.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    /// Comment id.
+    pub comment_id: u64,
+    /// Author.
+    pub user_id: u64,
+    /// Text.
+    pub text: String,
+    /// When it was posted.
+    pub create_time: Timestamp,
 }
 
 /// The static description of a project, as created.
@@ -217,6 +230,17 @@ impl Project {
             }
         }
         self.ranking = None;
+    }
+
+    /// Adds a comment to post `topic_id`; false when there is no such post.
+    pub fn add_comment(&mut self, topic_id: u64, comment: Comment) -> bool {
+        match self.topic_index.get(&topic_id) {
+            Some(&i) => {
+                self.topics[i].comments.push(comment);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether a post with this id exists.
@@ -572,7 +596,7 @@ mod tests {
             images: 0,
             create_time: ts(at),
             likes: 0,
-            comments: 0,
+            comments: Vec::new(),
             readers: 0,
         }
     }

@@ -112,6 +112,7 @@ pub fn read(
             text_chars: chars.unwrap_or(text.chars().count() as u32),
             text,
             images,
+            comments: Vec::new(),
             source,
         });
     }

@@ -327,6 +327,7 @@ mod tests {
             text: String::new(),
             text_chars: 0,
             images: 0,
+            comments: Vec::new(),
             source: SourceRef { raw_id: "r".into(), position: None },
         }
     }
