@@ -381,13 +381,50 @@ fn a_wechat_name_two_users_exported_goes_to_review() {
 }
 
 #[test]
+fn a_wechat_name_also_exported_for_a_non_participant_links_a_participant_who_joined_on_paying() {
+    // Two accounts exported as 龚昊然 among 300 members, 50 of whom check in. One joined
+    // the planet two hours after the payment and checks in; the other is an old member who
+    // does not.
+    let newcomer = PlanetUser { wechat_name: Some("龚昊然".to_string()), ..user("251", "奔跑的蜗牛") };
+    let mut users = vec![newcomer, old_member("252", "清晨小鹿", Some("龚昊然"))];
+    users.extend(named_crowd());
+    let mut camp = Camp::new(vec![payment("4200000105", "龚昊然", "", Some("wmA"))], users);
+    camp.participants = camp.users.iter().take(52).map(|u| u.user_id.clone()).filter(|u| u.as_str() != "252").collect();
+    let l = link(&camp.run(), "4200000105").clone();
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("251"));
+
+    // The old member checks in too: nothing tells the two apart.
+    camp.participants.push(PlanetUserId::new("252"));
+    assert_eq!(link(&camp.run(), "4200000105").state, LinkState::Review);
+
+    // Or the participant joined long ago: the payer may be the old member who never checks
+    // in, beside someone who checks in without paying.
+    camp.participants.retain(|p| p.as_str() != "252");
+    camp.users[0].joined_planet_at = Some(ts("2024-03-01T00:00:00Z"));
+    let o = camp.run();
+    assert_eq!(link(&o, "4200000105").state, LinkState::Review);
+    assert!(card(&o, "4200000105").codes.contains(&ReasonCode::SameName));
+}
+
+#[test]
 fn a_decorated_wechat_name_equal_as_shown_tells_two_bare_namesakes_apart() {
-    // 🇨🇳张鸣 exported for one user, a bare 张鸣 for the other: the bill's 🇨🇳张鸣 is the first.
+    // 🇨🇳张鸣 exported for one user, a bare 张鸣 for the other, who does not check in on
+    // the camp: the bill's 🇨🇳张鸣 is the first.
     let users = vec![old_member("231", "长安奶酪", Some("🇨🇳张鸣")), old_member("232", "旅行的饼干", Some("张鸣"))];
-    let o = Camp::new(vec![payment("4200000103", "🇨🇳张鸣", "", Some("wmA"))], users).run();
-    let l = link(&o, "4200000103");
+    let mut camp = Camp::new(vec![payment("4200000103", "🇨🇳张鸣", "", Some("wmA"))], users);
+    camp.participants.retain(|p| p.as_str() != "232");
+    let l = link(&camp.run(), "4200000103").clone();
     assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
     assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("231"));
+
+    // Both check in: the bare 张鸣 may have put on the flag since the export, and the
+    // 🇨🇳张鸣 checks in without paying (a generated community linked a payer to exactly
+    // such a participant), so a person decides.
+    camp.participants.push(PlanetUserId::new("232"));
+    let o = camp.run();
+    assert_eq!(link(&o, "4200000103").state, LinkState::Review);
+    assert!(card(&o, "4200000103").codes.contains(&ReasonCode::SameName));
 }
 
 #[test]
@@ -525,6 +562,39 @@ fn a_wechat_name_equal_as_shown_to_another_users_nickname_is_not_unique() {
     let l = link(&o, "4200000112");
     assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
     assert!(card(&o, "4200000112").codes.contains(&ReasonCode::SameName));
+}
+
+/// 300 long-time members with three-character personal names, so that the characters
+/// of a name under test are as rare as in a real community.
+fn named_crowd() -> Vec<PlanetUser> {
+    let surnames: Vec<char> = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗".chars().collect();
+    let middles: Vec<char> = "子文思雨佳若欣嘉梓晓".chars().collect();
+    let lasts: Vec<char> = "涵琪轩怡宁悦婷颖博豪萱瑶琳淇蕾".chars().collect();
+    (0..300)
+        .map(|i| {
+            let name: String = [surnames[i % 20], middles[(i / 20) % 10], lasts[(i / 7) % 15]].iter().collect();
+            old_member(&format!("8000000{i:03}"), &name, None)
+        })
+        .collect()
+}
+
+#[test]
+fn a_namesake_the_export_shows_under_another_wechat_name_does_not_share_the_payers_wechat_name() {
+    // Two users called 龚昊天 on the planet; the export shows the first one's WeChat name
+    // as 龚昊天 and the second one's as 老周. The second account is not the one that paid
+    // as 龚昊天, so the name is not shared: the export's 龚昊天 links.
+    let mut users = vec![old_member("303", "龚昊天", Some("龚昊天")), old_member("304", "龚昊天", Some("老周"))];
+    users.extend(named_crowd());
+    let o = Camp::new(vec![payment("4200000113", "龚昊天", "", Some("wmA"))], users.clone()).run();
+    let l = link(&o, "4200000113");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("303"));
+
+    // Without the second user's export row either account may be the payer's.
+    users[1].wechat_name = None;
+    let o = Camp::new(vec![payment("4200000113", "龚昊天", "", Some("wmA"))], users).run();
+    assert_ne!(link(&o, "4200000113").state, LinkState::Auto, "{:#?}", link(&o, "4200000113").reasons);
+    assert!(card(&o, "4200000113").codes.contains(&ReasonCode::SameName));
 }
 
 #[test]

@@ -247,8 +247,10 @@ pub struct Gate {
     pub remark_id: bool,
     /// Exact name, unique on both sides, with a join-time or participation corroboration.
     pub unique_name: bool,
-    /// The payer's WeChat name equals the user's exported 微信昵称, and no other user in
-    /// scope nor other payer of the camp carries that name.
+    /// The payer's WeChat name equals the user's exported 微信昵称, no other payer of the
+    /// camp shows it, and no other user in scope may hold it (their export shows another
+    /// WeChat name), or only users who do not check in while this one joined the planet
+    /// right around the payment.
     pub unique_wechat: bool,
     /// The user posted this payment's bind code.
     pub bind: bool,
@@ -439,6 +441,36 @@ impl ScoreContext<'_> {
     /// Users in scope whose exported 微信昵称 is exactly `raw` (decorations included).
     fn wechat_raw_count(&self, raw: &str) -> usize {
         self.index.with_wechat_raw(raw).iter().filter(|u| !self.excluded.contains(u)).count()
+    }
+
+    /// Users in scope who may hold the WeChat name `text`: those whose exported 微信昵称
+    /// reads as it, and those the export shows no WeChat name for. A namesake whose
+    /// export shows another name altogether (呆呆的大叔 as planet nickname, 微信昵称
+    /// 李洁帅) holds another WeChat account, so it does not make the WeChat name shared.
+    /// Returns (all of them, the participants among them).
+    fn wechat_carriers(&self, text: &str) -> (usize, usize) {
+        let carriers = self.index.with_text(text).iter().filter(|u| !self.excluded.contains(u)).filter(|&&u| {
+            let mut exported = self.index.names(u).iter().filter(|n| n.source == NameSource::WechatExport).peekable();
+            exported.peek().is_none() || exported.any(|n| n.norm.texts().any(|t| t == text))
+        });
+        carriers.fold((0, 0), |(all, part), &u| (all + 1, part + usize::from(self.participants[u as usize])))
+    }
+
+    /// Users in scope who check in on the camp and whose exported 微信昵称 reads as `text`
+    /// but is styled otherwise than `raw` (Irene Zhang🌈 / Irene Zhang): a WeChat name's
+    /// decoration may have changed since the export.
+    fn restyled_participants(&self, text: &str, raw: &str) -> usize {
+        let raw = raw.trim();
+        self.index
+            .with_text(text)
+            .iter()
+            .filter(|&&u| self.participants[u as usize] && !self.excluded.contains(&u))
+            .filter(|&&u| {
+                self.index.names(u).iter().any(|n| {
+                    n.source == NameSource::WechatExport && n.raw.trim() != raw && n.norm.texts().any(|t| t == text)
+                })
+            })
+            .count()
     }
 
     /// Users in scope without an exported 微信昵称 who carry `raw` exactly as another
@@ -719,6 +751,7 @@ impl ScoreContext<'_> {
     }
 
     /// W1: the payer's WeChat name (bill or group) equals the user's exported 微信昵称.
+    #[allow(clippy::too_many_arguments)]
     fn wechat_evidence(
         &self,
         payer: &Payer<'_>,
@@ -726,6 +759,7 @@ impl ScoreContext<'_> {
         un: &PackedName<'_>,
         m: &compare::NameMatch<&NameForm, PackedForm<'_>>,
         gate: &mut Gate,
+        soon: bool,
         explain: bool,
     ) -> Evidence {
         let w = self.weights;
@@ -733,14 +767,25 @@ impl ScoreContext<'_> {
         let raw_equal = pn.raw.trim() == un.raw.trim();
         let decorated = raw_equal && un.raw.trim() != text;
         // A decorated name equal as shown (🇨🇳张鸣) is counted as shown: another user's bare
-        // 张鸣 is not the same WeChat name. Bare names count every carrier of the text.
-        let raw_k =
-            if decorated { Some(self.wechat_raw_count(un.raw) + self.unvouched_raw_count(text, un.raw)) } else { None };
+        // 张鸣 is not the same WeChat name, unless that user checks in on the camp (WeChat
+        // decorations change; the payer may be that user). Bare names count every carrier
+        // of the text.
+        let raw_k = decorated.then(|| {
+            self.wechat_raw_count(un.raw)
+                + self.unvouched_raw_count(text, un.raw)
+                + self.restyled_participants(text, un.raw)
+        });
         let (k, expected, unique) = match raw_k {
             Some(n) if n <= 1 => (1.0, 0.0, true),
             _ => {
-                let k = self.text_k(text);
-                (k, self.expected_k(text), self.unique(k, text))
+                let (all, participants) = self.wechat_carriers(text);
+                let k = self.k_eff(all, participants);
+                // Another account exported under this WeChat name leaves it unique only if
+                // that account does not check in on the camp and this user joined the planet
+                // right around the payment: the payer could otherwise be the namesake who
+                // never checks in, beside someone who checks in without paying.
+                let unique = if self.strict_unique && !soon { all <= 1 } else { k < UNIQUE_K };
+                (k, self.expected_k(text), unique)
             }
         };
         let mut excess = w.wechat_export_exact;
@@ -789,6 +834,11 @@ impl ScoreContext<'_> {
         let w = self.weights;
         let mut best: Option<(Evidence, NameLevel)> = None;
         let mut any_pair = false;
+        // The user joined the planet right around the payment (an hour before to three days after).
+        let soon = joined.is_some_and(|j| {
+            let d = j.duration_since(paid_at);
+            d >= -SignedDuration::from_hours(1) && d <= SignedDuration::from_hours(72)
+        });
         // The strongest unique W1 and the strongest unique other exact name, by text.
         let mut wechat_hit: Option<(String, f64)> = None;
         let mut name_hit: Option<(String, f64)> = None;
@@ -841,7 +891,7 @@ impl ScoreContext<'_> {
                 if wechat {
                     let before = gate.unique_wechat;
                     gate.unique_wechat = false;
-                    let e = self.wechat_evidence(payer, pn, &un, &m, gate, explain);
+                    let e = self.wechat_evidence(payer, pn, &un, &m, gate, soon, explain);
                     if gate.unique_wechat && wechat_hit.as_ref().is_none_or(|(_, b)| e.bits > *b) {
                         wechat_hit = Some((m.right.text.to_string(), e.bits));
                     }
@@ -897,10 +947,6 @@ impl ScoreContext<'_> {
                     // WeChat name to vouch for it, is held to the stricter chance bound.
                     let chance_max =
                         if !has_export && wechat_like() { self.unvouched_chance_max() } else { w.chance_carriers_max };
-                    let soon = joined.is_some_and(|j| {
-                        let d = j.duration_since(paid_at);
-                        d >= -SignedDuration::from_hours(1) && d <= SignedDuration::from_hours(72)
-                    });
                     // A personal name of 3+ characters is corroborated by taking part or by
                     // joining the planet around the payment; two-character names and nickname
                     // words, which other people also carry, only by the join time (§4.3: N1
