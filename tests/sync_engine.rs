@@ -471,6 +471,37 @@ async fn a_stale_or_refused_bill_cursor_restarts_its_window() {
 /// Bind by code over the wire: a member comments "绑定 CODE" under a check-in; the
 /// next incremental sync reads the comment embedded in the topic list, and the
 /// payment links to the commenter on that claim.
+/// The member message the workstation shows for an unlinked payment, asked of the
+/// service the way the Unmatched pane asks for the card's person (`y` copies it).
+async fn unlinked_member_message(
+    config: &Arc<Config>,
+    store: &Arc<Store>,
+    options: &EngineOptions,
+    camp: &campdesk::domain::CampId,
+    link: &campdesk::matching::Link,
+) -> String {
+    use campdesk::service::{Request, Response, Service};
+    use campdesk::tui::model::PersonRef;
+    use campdesk::tui::source::{View, ViewQuery};
+    let started = start_engine_with(config, store, options);
+    let service = Service::new(started.engine.clone(), store.clone(), config.clone());
+    let person = PersonRef {
+        camp: Some(camp.clone()),
+        transaction_id: Some(link.transaction_id.clone()),
+        planet_user_id: None,
+        external_userid: None,
+    };
+    let reply = service.handle(Request::View { query: ViewQuery::Person(person) }).await;
+    started.engine.shutdown(Duration::from_secs(2)).await;
+    match reply {
+        Ok(Response::View(view)) => match *view {
+            View::Person(detail) => detail.member_message.expect("a member message for the unlinked payment"),
+            other => panic!("not a person view: {other:?}"),
+        },
+        other => panic!("unexpected reply: {other:?}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bind_code_in_a_comment_links_the_payment_to_the_commenter() {
     let sim = start_sim_at_anchor(7, 400, Some(2)).await;
@@ -509,8 +540,15 @@ async fn a_bind_code_in_a_comment_links_the_payment_to_the_commenter() {
         let topic = w.planet.project(cid).unwrap().topics().last().expect("posts").topic_id;
         (user, topic)
     });
+    // The message the operator copies with `y` on the payment's Unmatched card carries
+    // the payment's own code; the payer quotes that line in a comment.
+    let message = unlinked_member_message(&config, &store, &options, &camp.id, &unlinked).await;
     let code = campdesk::matching::bind::bind_code(&unlinked.transaction_id);
-    sim.act(campdesk::sim::Action::post_comment(topic, commenter, format!("收到，绑定 {code}"))).unwrap();
+    let quoted = message
+        .split('「')
+        .find_map(|part| part.split_once('」').map(|(q, _)| q.to_string()).filter(|q| q.starts_with("绑定")));
+    assert_eq!(quoted, Some(format!("绑定 {code}")), "{message}");
+    sim.act(campdesk::sim::Action::post_comment(topic, commenter, format!("收到，{}", quoted.unwrap()))).unwrap();
 
     let (out, _) = sync(&config, &store, only("zsxq", Some(camp.id.as_str())), &options).await;
     assert_all_ok(&out);
