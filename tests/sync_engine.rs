@@ -468,9 +468,6 @@ async fn a_stale_or_refused_bill_cursor_restarts_its_window() {
     sim.shutdown().await;
 }
 
-/// Bind by code over the wire: a member comments "绑定 CODE" under a check-in; the
-/// next incremental sync reads the comment embedded in the topic list, and the
-/// payment links to the commenter on that claim.
 /// The member message the workstation shows for an unlinked payment, asked of the
 /// service the way the Unmatched pane asks for the card's person (`y` copies it).
 async fn unlinked_member_message(
@@ -502,6 +499,10 @@ async fn unlinked_member_message(
     }
 }
 
+/// Bind by code over the wire: a member comments "绑定 CODE" under a check-in; the
+/// next incremental sync reads the comment embedded in the topic list, and the
+/// payment links to the commenter on that claim. The code the member quotes is the one
+/// in the message the workstation gives the operator for the unlinked payment.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bind_code_in_a_comment_links_the_payment_to_the_commenter() {
     let sim = start_sim_at_anchor(7, 400, Some(2)).await;
