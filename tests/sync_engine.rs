@@ -486,7 +486,7 @@ async fn unlinked_member_message(
         camp: Some(camp.clone()),
         transaction_id: Some(link.transaction_id.clone()),
         planet_user_id: None,
-        external_userid: None,
+        external_userid: link.external_userid.clone(),
     };
     let reply = service.handle(Request::View { query: ViewQuery::Person(person) }).await;
     started.engine.shutdown(Duration::from_secs(2)).await;
