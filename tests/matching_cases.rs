@@ -7,6 +7,8 @@ use campdesk::domain::{
 };
 use campdesk::matching::bind::{BindClaim, bind_code};
 use campdesk::matching::decisions::{Decision, DecisionKind, DecisionScope, DecisionSnapshot};
+use campdesk::matching::elsewhere::PaymentNames;
+use campdesk::matching::normalize::default_normalizer;
 use campdesk::matching::{CampInput, LinkState, MatchInput, MatchOutcome, ReasonCode, match_camp};
 use jiff::Timestamp;
 
@@ -87,17 +89,21 @@ struct Camp {
     participants: Vec<PlanetUserId>,
     decisions: Vec<Decision>,
     claims: Vec<BindClaim>,
+    /// Payments of the planet's other camps.
+    elsewhere: Vec<Payment>,
 }
 
 impl Camp {
     fn new(payments: Vec<Payment>, mut users: Vec<PlanetUser>) -> Camp {
         users.extend(crowd());
         let participants = users.iter().map(|u| u.user_id.clone()).collect();
-        Camp { payments, members: vec![], users, participants, decisions: vec![], claims: vec![] }
+        Camp { payments, members: vec![], users, participants, decisions: vec![], claims: vec![], elsewhere: vec![] }
     }
 
     fn run(&self) -> MatchOutcome {
         let camp = CampId::new("c1");
+        let all: Vec<Payment> = self.payments.iter().chain(&self.elsewhere).cloned().collect();
+        let names = PaymentNames::build(&all, default_normalizer());
         match_camp(&MatchInput {
             planet_users: &self.users,
             camp: CampInput {
@@ -108,6 +114,7 @@ impl Camp {
                 participants: &self.participants,
                 decisions: &self.decisions,
                 bind_claims: &self.claims,
+                payment_names: Some(&names),
             },
         })
     }
@@ -445,12 +452,9 @@ fn a_non_participant_needs_two_independent_pointers() {
 }
 
 #[test]
-fn a_non_participant_who_joined_the_planet_right_after_paying_is_held_even_under_a_distinctive_exported_wechat_name() {
-    // Joined the planet an hour after this payment, never checked in, exported under the
-    // payer's WeChat name. It may be the payer; it may as well be a namesake who paid in
-    // another camp while this payer has no planet account (a generated community showed
-    // exactly that: every name alike, the join two days after the wrong payment). The
-    // payment goes to a person, the user suggested.
+fn a_non_participant_who_joined_the_planet_right_after_paying_links_by_an_exported_wechat_name_no_other_camp_shows() {
+    // Joined the planet an hour after this payment, not checked in yet, exported under the
+    // payer's WeChat name, which no payment of another camp shows: the payer.
     let newcomer = |id: &str, wechat: &str| PlanetUser {
         wechat_name: Some(wechat.to_string()),
         joined_planet_at: Some(ts("2025-10-10T13:00:00Z")),
@@ -459,11 +463,26 @@ fn a_non_participant_who_joined_the_planet_right_after_paying_is_held_even_under
     for (txn, wechat, id) in [("4200000106", "林间小路", "261"), ("4200000107", "Elaine", "262")] {
         let mut camp = Camp::new(vec![payment(txn, wechat, "", Some("wmA"))], vec![newcomer(id, wechat)]);
         camp.participants.retain(|p| p.as_str() != id);
+        let l = link(&camp.run(), txn).clone();
+        assert_eq!(l.state, LinkState::Auto, "{wechat}: {:#?}", l.reasons);
+        assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some(id));
+        assert!(l.reasons.iter().any(|r| r.contains("他营付款无此微信昵称且付款前后入球")), "{:#?}", l.reasons);
+
+        // A payer of another camp shows the same WeChat name. That namesake joined the planet
+        // in the same days for their own payment, and this payer may have no planet account
+        // (a generated community showed exactly that: every name alike, the join a day after
+        // the wrong payment). The payment goes to a person, the user suggested.
+        camp.elsewhere
+            .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000199", wechat, "", Some("wmB")) });
         let o = camp.run();
         let l = link(&o, txn);
         assert_eq!(l.state, LinkState::Review, "{wechat}: {:#?}", l.reasons);
         assert_eq!(l.suggested_planet_user_id.as_ref().map(|u| u.as_str()), Some(id));
         assert!(card(&o, txn).codes.contains(&ReasonCode::NotParticipating), "{wechat}");
+
+        // An unattributed payment counts as another camp's.
+        camp.elsewhere[0].camp = None;
+        assert_eq!(link(&camp.run(), txn).state, LinkState::Review, "{wechat}");
     }
 }
 
@@ -539,6 +558,30 @@ fn a_nickname_equal_to_the_payers_wechat_name_on_a_user_exported_under_another_w
         Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], vec![old_member("291", "一路向北", None)])
             .run();
     assert_eq!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
+}
+
+#[test]
+fn an_exported_wechat_name_no_payment_shows_is_outdated_for_a_participant_who_joined_on_paying() {
+    // 一路向北 joined the planet an hour after the payment and checks in; the export shows
+    // their WeChat account as 快乐的风筝, a name no payment shows. Whoever paid for the
+    // account paid under another WeChat name: the export predates a rename, and the bill's
+    // 一路向北 is that account's.
+    let newcomer = PlanetUser { wechat_name: Some("快乐的风筝".to_string()), ..user("292", "一路向北") };
+    let mut camp = Camp::new(vec![payment("4200000111", "一路向北", "", Some("wmA"))], vec![newcomer]);
+    let l = link(&camp.run(), "4200000111").clone();
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("292"));
+
+    // A payment of another camp shows 快乐的风筝: that account pays under its exported name,
+    // and the bill's 一路向北 may be someone else's.
+    camp.elsewhere
+        .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000198", "快乐的风筝", "", Some("wmB")) });
+    assert_ne!(link(&camp.run(), "4200000111").state, LinkState::Auto);
+
+    // Or the user does not check in on the camp.
+    camp.elsewhere.clear();
+    camp.participants.retain(|p| p.as_str() != "292");
+    assert_ne!(link(&camp.run(), "4200000111").state, LinkState::Auto);
 }
 
 #[test]

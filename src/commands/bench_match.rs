@@ -13,6 +13,7 @@ use super::{CommandError, Exit, print_json};
 use crate::cli::{BenchMatchArgs, MatchDump};
 use crate::domain::{PlanetUser, PlanetUserId};
 use crate::matching::blocking::PlanetIndex;
+use crate::matching::elsewhere::PaymentNames;
 use crate::matching::normalize::default_normalizer;
 use crate::matching::synthetic::{self, Metrics, World, WorldCamp, WorldOptions};
 use crate::matching::{Link, LinkState, MatchOutcome, Matcher, Policy};
@@ -160,18 +161,20 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
     let cpu = process_cpu_secs();
     let normalizer = default_normalizer();
     let index = PlanetIndex::build(&world.planet_users, normalizer);
+    let payment_names = PaymentNames::build(world.payments(), normalizer);
     let index_secs = t.elapsed().as_secs_f64();
     let index_cpu = process_cpu_secs();
     let t = Instant::now();
     let policy = Policy { exhaustive: s.exhaustive, strict_unique: s.strict_unique, ..Policy::default() };
     // The timed pass drops each outcome; a second, untimed pass matches again and scores
     // the outcomes against the truth (matching is deterministic; `--digest` hashes them).
-    match_all(&world, &index, &policy, s, |_, outcome| drop(std::hint::black_box(outcome)));
+    let matched = (&world, &index, &payment_names);
+    match_all(matched, &policy, s, |_, outcome| drop(std::hint::black_box(outcome)));
     let match_secs = t.elapsed().as_secs_f64();
     let match_cpu = process_cpu_secs();
     let wall_secs = start.elapsed().as_secs_f64();
     let peak_rss_mib = peak_rss_mib();
-    let camps = match_all(&world, &index, &policy, s, |c, outcome| assess(&world, c, &outcome, s));
+    let camps = match_all(matched, &policy, s, |c, outcome| assess(&world, c, &outcome, s));
     let Matched { metrics, scored, residue, dump, digest } = total(camps, s);
     let payments = world.camps.iter().map(|c| c.payments.len()).sum();
     let review_payments = metrics.review + metrics.unmatched;
@@ -266,8 +269,7 @@ impl Matched {
 /// outcome to `take` on the worker that made it; what `take` returns comes back in
 /// camp order.
 fn match_all<T: Send>(
-    world: &World,
-    index: &PlanetIndex<'_>,
+    (world, index, payment_names): (&World, &PlanetIndex<'_>, &PaymentNames),
     policy: &Policy,
     s: &Setup<'_>,
     take: impl Fn(usize, MatchOutcome) -> T + Sync,
@@ -288,7 +290,9 @@ fn match_all<T: Send>(
                 scope.spawn(move || {
                     let mut matcher = Matcher::new(index, normalizer);
                     matcher.policy = policy.clone();
-                    camps.map(|c| (c, take(c, matcher.match_camp(&world.camps[c].input())))).collect::<Vec<_>>()
+                    camps
+                        .map(|c| (c, take(c, matcher.match_camp(&world.camps[c].input(payment_names)))))
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();

@@ -18,6 +18,8 @@ use jiff::Timestamp;
 use crate::config::{Camp, Config};
 use crate::domain::PlanetUserId;
 use crate::links;
+use crate::matching::elsewhere::PaymentNames;
+use crate::matching::normalize::default_normalizer;
 use crate::matching::{self, LinkState, MatchOutcome};
 use crate::records;
 use crate::refund::queue;
@@ -87,6 +89,8 @@ pub fn evaluate_camp(store: &Store, config: &Config, camp: &Camp, now: Timestamp
     let recs = records::camp_records(&read, config, camp)
         .map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
     let decisions = links::active_decisions(&read).map_err(store_err)?;
+    let all_payments = records::payments::all_payments(&read)
+        .map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
     let overrides = verdicts::overrides(&read, &camp.id).map_err(store_err)?;
     let leaves = verdicts::leaves(&read, &camp.id).map_err(store_err)?;
     let frozen = verdicts::frozen(&read, &camp.id).map_err(store_err)?;
@@ -98,6 +102,7 @@ pub fn evaluate_camp(store: &Store, config: &Config, camp: &Camp, now: Timestamp
     participants.sort();
     participants.dedup();
     let bind_claims = matching::bind::claims_from_topics(&recs.topics);
+    let payment_names = PaymentNames::build(&all_payments, default_normalizer());
     let matching = matching::match_camp(&matching::MatchInput {
         planet_users: &recs.planet_users,
         camp: matching::CampInput {
@@ -108,6 +113,7 @@ pub fn evaluate_camp(store: &Store, config: &Config, camp: &Camp, now: Timestamp
             participants: &participants,
             decisions: &decisions,
             bind_claims: &bind_claims,
+            payment_names: Some(&payment_names),
         },
     });
 

@@ -12,6 +12,7 @@ use super::assign::{self, Component, Edge};
 use super::bind::{BindClaim, bind_code};
 use super::blocking::{CandidateQuery, PlanetIndex};
 use super::decisions::{Decision, DecisionKind, DecisionScope};
+use super::elsewhere::PaymentNames;
 use super::fxhash::{FxMap, FxSet};
 use super::normalize::{Normalizer, default_normalizer};
 use super::outcome::{
@@ -96,6 +97,9 @@ pub struct CampInput<'a> {
     pub decisions: &'a [Decision],
     /// Bind-code claims read from posts.
     pub bind_claims: &'a [BindClaim],
+    /// The bill names of all the planet's payments (`None`: not known, so every
+    /// WeChat name may also show on another camp's payment).
+    pub payment_names: Option<&'a PaymentNames>,
 }
 
 /// Everything [`match_camp`] needs: the planet users in scope and one camp.
@@ -352,6 +356,8 @@ impl<'m> Matcher<'m> {
                 excluded_texts: &stats.closed_texts,
                 excluded_pinyin: &stats.closed_pinyin,
                 strict_unique: policy.strict_unique,
+                camp: input.camp,
+                payment_names: input.payment_names,
                 deposit: input.deposit,
                 matcher: &matcher,
             };

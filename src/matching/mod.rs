@@ -6,6 +6,7 @@ pub mod blocking;
 pub mod camp;
 pub mod compare;
 pub mod decisions;
+pub mod elsewhere;
 pub mod fxhash;
 pub mod normalize;
 pub mod outcome;

@@ -12,12 +12,13 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::blocking::{NameSource, PlanetIndex};
 use super::compare::{self, FormView, NameLevel};
+use super::elsewhere::PaymentNames;
 use super::normalize::{NameForm, NormalizedName};
 use super::outcome::Signal;
 use super::packed::{PackedForm, PackedName, UserNames};
 use super::phonetic::is_personal_name;
 use super::remark::RemarkFacts;
-use crate::domain::{GroupMember, Money, Payment};
+use crate::domain::{CampId, GroupMember, Money, Payment};
 
 /// The weights of model v1, in bits.
 ///
@@ -232,6 +233,11 @@ pub struct ScoreContext<'a> {
     /// The gate's notion of a unique name: no other carrier in scope at all (true),
     /// or a participant-weighted count (false; more recall, measured less safe).
     pub strict_unique: bool,
+    /// The camp.
+    pub camp: Option<&'a CampId>,
+    /// The bill names of all the planet's payments, when known (unknown: any WeChat name
+    /// may show on another camp's payment).
+    pub payment_names: Option<&'a PaymentNames>,
     /// The camp's deposit.
     pub deposit: Option<Money>,
     /// Subsequence matcher.
@@ -273,6 +279,9 @@ pub struct Gate {
     pub names_dissimilar: bool,
     /// The user joined the planet within [payment − 1 h, payment + 72 h] (T1).
     pub joined_soon: bool,
+    /// `unique_wechat` holds on a WeChat name that no payment outside the camp shows
+    /// (another camp's or an unattributed one).
+    pub wechat_only_here: bool,
 }
 
 impl Gate {
@@ -292,13 +301,16 @@ impl Gate {
     }
 
     /// Whether the evidence may link a user who does not check in on the camp (once the
-    /// camp has check-ins): id-grade evidence or two independent unique pointers. Names
-    /// and remarks alone do not, however distinctive, nor a planet join right after the
-    /// payment: the payer may have no planet account, and a namesake who never checks in
-    /// would then take the payment (a member whose exported WeChat name equals the payer's
-    /// and who joined two days after this payment had paid in another camp).
+    /// camp has check-ins): id-grade evidence, two independent unique pointers, or the
+    /// export's WeChat name, unique, on a user who joined the planet right around the
+    /// payment, while no payment outside the camp shows that WeChat name. Names and
+    /// remarks alone do not, however distinctive: the payer may have no planet account,
+    /// and a namesake who never checks in would then take the payment. Nor does the join
+    /// time when another camp's payer shows the name: that namesake joined the planet
+    /// in the same days for their own payment (立夏 paid in one camp, 立夏 exported and
+    /// joined a day later after paying in another).
     pub fn stands_without_participation(&self) -> bool {
-        self.id_grade() || self.corroborated
+        self.id_grade() || self.corroborated || (self.wechat_only_here && self.joined_soon)
     }
 
     /// The hard evidence that holds, in the reviewer's words (for an auto link's reasons).
@@ -311,6 +323,7 @@ impl Gate {
             (self.unique_wechat, "导出微信昵称唯一"),
             (self.unique_name, "唯一同名"),
             (self.corroborated, "两条独立证据"),
+            (self.wechat_only_here && self.joined_soon && !self.participant, "他营付款无此微信昵称且付款前后入球"),
             (self.participant, "参加本营打卡"),
         ]
         .into_iter()
@@ -800,6 +813,7 @@ impl ScoreContext<'_> {
         let payers_with = self.payer_texts.get(text).copied().unwrap_or(0);
         if unique && payers_with <= 1 && expected < w.chance_carriers_max {
             gate.unique_wechat = true;
+            gate.wechat_only_here |= self.payment_names.is_some_and(|all| !all.shown_outside(text, self.camp));
         } else {
             gate.same_name = true;
         }
@@ -860,6 +874,20 @@ impl ScoreContext<'_> {
                     })
             })
         };
+        // Unless that exported name looks outdated: this user checks in, joined the planet
+        // right around the payment (so most likely paid), and no payment of the planet shows
+        // the exported name, so whoever paid for the account paid under another WeChat name,
+        // such as the payer's (温柔的龙虾, exported as 橘子兔子 before a rename).
+        let export_outdated = || {
+            participant
+                && soon
+                && self.payment_names.is_some_and(|all| {
+                    names
+                        .iter()
+                        .filter(|n| n.source == NameSource::WechatExport)
+                        .all(|n| n.forms().all(|f| !all.shown(f.text)))
+                })
+        };
         for pn in &payer.names {
             if pn.norm.is_empty() {
                 continue;
@@ -883,7 +911,7 @@ impl ScoreContext<'_> {
                     is_wechat(pn)
                         || payer.names.iter().filter(|w| is_wechat(w)).any(|w| w.norm.texts().any(|t| t == m.left.text))
                 };
-                let contradicted = || from_export || (wechat_like() && export_disagrees());
+                let contradicted = || from_export || (wechat_like() && export_disagrees() && !export_outdated());
                 let wechat = m.level == NameLevel::Exact
                     && from_export
                     && pn.raw.trim() == un.raw.trim()

@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::camp::CampInput;
+use super::elsewhere::PaymentNames;
 use super::outcome::{LinkState, MatchOutcome};
 use crate::domain::{
     Attribution, CampId, ChatId, ExternalUserId, GroupMember, MemberKind, Money, NameChange, Payment, PlanetUser,
@@ -99,8 +100,9 @@ pub struct WorldCamp {
 }
 
 impl WorldCamp {
-    /// The camp as the matcher takes it (no human decisions, no bind claims).
-    pub fn input(&self) -> CampInput<'_> {
+    /// The camp as the matcher takes it (no human decisions, no bind claims), beside
+    /// the bill names of the world's payments ([`World::payments`]).
+    pub fn input<'a>(&'a self, payment_names: &'a PaymentNames) -> CampInput<'a> {
         CampInput {
             camp: Some(&self.id),
             deposit: Some(self.deposit),
@@ -109,6 +111,7 @@ impl WorldCamp {
             participants: &self.participants,
             decisions: &[],
             bind_claims: &[],
+            payment_names: Some(payment_names),
         }
     }
 }
@@ -130,6 +133,13 @@ pub struct World {
     /// start showed them (members who joined the planet later are missing), every
     /// planet-only member's row. Empty without [`WorldOptions::member_export`].
     pub member_export: MemberExport,
+}
+
+impl World {
+    /// Every camp's payments.
+    pub fn payments(&self) -> impl Iterator<Item = &Payment> {
+        self.camps.iter().flat_map(|c| &c.payments)
+    }
 }
 
 /// Builds a community.

@@ -481,6 +481,11 @@ pub fn payments_of_camp(r: &impl Reads, camp: &str) -> Result<Vec<Payment>, Reco
     by_index(r, &PAYMENTS_BY_CAMP, &key_prefix(&[camp]))
 }
 
+/// Every stored payment, any camp or none.
+pub fn all_payments(r: &impl Reads) -> Result<Vec<Payment>, RecordsError> {
+    Ok(r.prefix_records(&PAYMENTS, "")?.into_iter().map(|(_, p)| p).collect())
+}
+
 /// The payments no camp fits (flagged for review), oldest first.
 pub fn unattributed_payments(r: &impl Reads) -> Result<Vec<Payment>, RecordsError> {
     by_index(r, &PAYMENTS_BY_CAMP, &key_prefix(&[""]))

@@ -1,0 +1,126 @@
+//! The names on the planet's payments, by camp. Two gates read them. A payer's WeChat
+//! name on a payment of another camp: a namesake who paid there joined the planet in the
+//! same days as this camp's payers, so a planet join right around the payment no longer
+//! says which of the two paid here. And an exported WeChat name no payment shows, on a
+//! member who joined the planet on paying: that account paid under another name, so the
+//! export's name is outdated.
+
+use super::fxhash::FxMap;
+use super::normalize::Normalizer;
+use crate::domain::{CampId, Payment};
+
+/// Below this many bill names one thread normalises them all.
+const PARALLEL_MIN_PAYMENTS: usize = 4096;
+
+/// Every payment's bill name texts, with the camps (or none: unattributed) that show them.
+#[derive(Clone, Debug, Default)]
+pub struct PaymentNames {
+    camps_by_text: FxMap<String, Vec<Option<CampId>>>,
+}
+
+impl PaymentNames {
+    /// Reads the bill names of `payments` (all of the planet's, any camp); many of them
+    /// are normalised on several threads.
+    pub fn build<'p>(payments: impl IntoIterator<Item = &'p Payment>, normalizer: &Normalizer) -> Self {
+        let named: Vec<(&str, &Option<CampId>)> = payments
+            .into_iter()
+            .filter_map(|p| p.payer_name.as_deref().filter(|n| !n.trim().is_empty()).map(|n| (n, &p.camp)))
+            .collect();
+        let texts = |part: &[(&str, &Option<CampId>)]| -> Vec<Vec<String>> {
+            part.iter().map(|(name, _)| normalizer.name(name).texts().map(str::to_string).collect()).collect()
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let texts: Vec<Vec<String>> = if threads <= 1 || named.len() < PARALLEL_MIN_PAYMENTS {
+            texts(&named)
+        } else {
+            std::thread::scope(|scope| {
+                let workers: Vec<_> =
+                    named.chunks(named.len().div_ceil(threads)).map(|part| scope.spawn(move || texts(part))).collect();
+                workers.into_iter().flat_map(|w| w.join().expect("bill name worker panicked")).collect()
+            })
+        };
+        let mut camps_by_text: FxMap<String, Vec<Option<CampId>>> = FxMap::default();
+        for ((_, camp), texts) in named.iter().zip(texts) {
+            for text in texts {
+                let camps = camps_by_text.entry(text).or_default();
+                if !camps.contains(camp) {
+                    camps.push((*camp).clone());
+                }
+            }
+        }
+        PaymentNames { camps_by_text }
+    }
+
+    /// Whether any payment shows a bill name that reads as `text`.
+    pub fn shown(&self, text: &str) -> bool {
+        self.camps_by_text.contains_key(text)
+    }
+
+    /// Whether a payment outside `camp` (another camp's or an unattributed one) shows
+    /// a bill name that reads as `text`.
+    pub fn shown_outside(&self, text: &str, camp: Option<&CampId>) -> bool {
+        self.camps_by_text.get(text).is_some_and(|camps| camps.iter().any(|c| c.as_ref() != camp))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Attribution, Money, SourceRef, TransactionId};
+    use crate::matching::normalize::default_normalizer;
+
+    fn payment(id: &str, camp: Option<&str>, name: &str) -> Payment {
+        Payment {
+            transaction_id: TransactionId::new(id),
+            out_trade_no: None,
+            camp: camp.map(CampId::new),
+            attribution: Attribution::Import,
+            payer_external_userid: None,
+            payer_name: Some(name.to_string()),
+            remark: String::new(),
+            description: None,
+            amount: Money::from_fen(3900),
+            paid_at: "2025-10-01T04:00:00Z".parse().expect("timestamp"),
+            payee_userid: None,
+            mch_id: None,
+            payment_type: None,
+            refunded_total: Money::from_fen(0),
+            bill_refunds: Vec::new(),
+            source: SourceRef { raw_id: "t".into(), position: None },
+        }
+    }
+
+    #[test]
+    fn a_name_is_outside_a_camp_only_when_another_camp_or_no_camp_shows_it() {
+        let names = PaymentNames::build(
+            &[payment("1", Some("a"), "🌸立夏"), payment("2", Some("b"), "立夏"), payment("3", None, "Monica")],
+            default_normalizer(),
+        );
+        let (a, b, c) = (CampId::new("a"), CampId::new("b"), CampId::new("c"));
+        assert!(names.shown_outside("立夏", Some(&a)));
+        assert!(names.shown_outside("立夏", Some(&c)));
+        assert!(names.shown_outside("monica", Some(&a)), "an unattributed payment is outside every camp");
+        assert!(!names.shown_outside("黎璐", Some(&a)));
+        let only_b = PaymentNames::build(&[payment("2", Some("b"), "立夏")], default_normalizer());
+        assert!(PaymentNames::build(&[], default_normalizer()).camps_by_text.is_empty());
+        assert!(!only_b.shown_outside("立夏", Some(&b)));
+        assert!(only_b.shown_outside("立夏", Some(&a)));
+        assert!(only_b.shown("立夏") && !only_b.shown("黎璐"));
+    }
+
+    #[test]
+    fn many_bill_names_read_on_several_threads_read_the_same() {
+        let payments: Vec<Payment> = (0..PARALLEL_MIN_PAYMENTS + 7)
+            .map(|i| payment(&i.to_string(), Some(if i % 2 == 0 { "a" } else { "b" }), &format!("🌸Lily{i}")))
+            .collect();
+        let names = PaymentNames::build(&payments, default_normalizer());
+        let (a, b) = (CampId::new("a"), CampId::new("b"));
+        for i in [0, 1, PARALLEL_MIN_PAYMENTS / 2, PARALLEL_MIN_PAYMENTS + 6] {
+            let text = format!("lily{i}");
+            let (own, other) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
+            assert!(!names.shown_outside(&text, Some(own)), "{text}");
+            assert!(names.shown_outside(&text, Some(other)), "{text}");
+        }
+        assert_eq!(names.camps_by_text.len(), payments.len());
+    }
+}
