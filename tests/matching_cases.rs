@@ -561,7 +561,7 @@ fn a_nickname_equal_to_the_payers_wechat_name_on_a_user_exported_under_another_w
 }
 
 #[test]
-fn an_exported_wechat_name_no_payment_shows_is_outdated_for_a_participant_who_joined_on_paying() {
+fn an_exported_wechat_name_no_other_payment_shows_is_outdated_for_a_participant_who_joined_on_paying() {
     // 一路向北 joined the planet an hour after the payment and checks in; the export shows
     // their WeChat account as 快乐的风筝, a name no payment shows. Whoever paid for the
     // account paid under another WeChat name: the export predates a rename, and the bill's
@@ -582,6 +582,17 @@ fn an_exported_wechat_name_no_payment_shows_is_outdated_for_a_participant_who_jo
     camp.elsewhere.clear();
     camp.participants.retain(|p| p.as_str() != "292");
     assert_ne!(link(&camp.run(), "4200000111").state, LinkState::Auto);
+
+    // A change of decoration since the export: 張薇琛 exported, 上海-張薇琛🍀 on the bill. This
+    // bill reads as the exported name; no other payment does.
+    let newcomer = PlanetUser { wechat_name: Some("張薇琛".to_string()), ..user("293", "张薇琛") };
+    let mut camp = Camp::new(vec![payment("4200000112", "上海-張薇琛🍀", "", Some("wmA"))], vec![newcomer]);
+    let l = link(&camp.run(), "4200000112").clone();
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("293"));
+    camp.elsewhere
+        .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000197", "张薇琛", "", Some("wmB")) });
+    assert_ne!(link(&camp.run(), "4200000112").state, LinkState::Auto);
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! The names on the planet's payments, by camp. Two gates read them. A payer's WeChat
 //! name on a payment of another camp: a namesake who paid there joined the planet in the
 //! same days as this camp's payers, so a planet join right around the payment no longer
-//! says which of the two paid here. And an exported WeChat name no payment shows, on a
-//! member who joined the planet on paying: that account paid under another name, so the
-//! export's name is outdated.
+//! says which of the two paid here. And an exported WeChat name no other payment shows,
+//! on a member who joined the planet on paying: that account paid under another name, so
+//! the export's name is outdated.
 
 use super::fxhash::FxMap;
 use super::normalize::Normalizer;
@@ -12,10 +12,12 @@ use crate::domain::{CampId, Payment};
 /// Below this many bill names one thread normalises them all.
 const PARALLEL_MIN_PAYMENTS: usize = 4096;
 
-/// Every payment's bill name texts, with the camps (or none: unattributed) that show them.
+/// Every payment's bill name texts, with the camps (or none: unattributed) that show
+/// them and how many payments do.
 #[derive(Clone, Debug, Default)]
 pub struct PaymentNames {
     camps_by_text: FxMap<String, Vec<Option<CampId>>>,
+    payments_by_text: FxMap<String, u32>,
 }
 
 impl PaymentNames {
@@ -40,20 +42,22 @@ impl PaymentNames {
             })
         };
         let mut camps_by_text: FxMap<String, Vec<Option<CampId>>> = FxMap::default();
+        let mut payments_by_text: FxMap<String, u32> = FxMap::default();
         for ((_, camp), texts) in named.iter().zip(texts) {
             for text in texts {
+                *payments_by_text.entry(text.clone()).or_default() += 1;
                 let camps = camps_by_text.entry(text).or_default();
                 if !camps.contains(camp) {
                     camps.push((*camp).clone());
                 }
             }
         }
-        PaymentNames { camps_by_text }
+        PaymentNames { camps_by_text, payments_by_text }
     }
 
-    /// Whether any payment shows a bill name that reads as `text`.
-    pub fn shown(&self, text: &str) -> bool {
-        self.camps_by_text.contains_key(text)
+    /// How many payments show a bill name that reads as `text`.
+    pub fn payments_showing(&self, text: &str) -> u32 {
+        self.payments_by_text.get(text).copied().unwrap_or(0)
     }
 
     /// Whether a payment outside `camp` (another camp's or an unattributed one) shows
@@ -105,7 +109,8 @@ mod tests {
         assert!(PaymentNames::build(&[], default_normalizer()).camps_by_text.is_empty());
         assert!(!only_b.shown_outside("立夏", Some(&b)));
         assert!(only_b.shown_outside("立夏", Some(&a)));
-        assert!(only_b.shown("立夏") && !only_b.shown("黎璐"));
+        assert_eq!((names.payments_showing("立夏"), only_b.payments_showing("立夏")), (2, 1));
+        assert_eq!(only_b.payments_showing("黎璐"), 0);
     }
 
     #[test]

@@ -875,17 +875,23 @@ impl ScoreContext<'_> {
             })
         };
         // Unless that exported name looks outdated: this user checks in, joined the planet
-        // right around the payment (so most likely paid), and no payment of the planet shows
-        // the exported name, so whoever paid for the account paid under another WeChat name,
-        // such as the payer's (温柔的龙虾, exported as 橘子兔子 before a rename).
+        // right around the payment (so most likely paid), and no payment of the planet but
+        // this one shows the exported name, so whoever paid for the account paid under
+        // another WeChat name, such as the payer's (温柔的龙虾, exported as 橘子兔子 before a
+        // rename; 上海-張薇琛🍀, exported as 張薇琛 before a change of decoration).
         let export_outdated = || {
             participant
                 && soon
                 && self.payment_names.is_some_and(|all| {
-                    names
-                        .iter()
-                        .filter(|n| n.source == NameSource::WechatExport)
-                        .all(|n| n.forms().all(|f| !all.shown(f.text)))
+                    names.iter().filter(|n| n.source == NameSource::WechatExport).all(|n| {
+                        n.forms().all(|f| {
+                            let this_bill = payer
+                                .names
+                                .iter()
+                                .any(|pn| pn.source == PayerSource::BillName && pn.norm.texts().any(|t| t == f.text));
+                            all.payments_showing(f.text) <= u32::from(this_bill)
+                        })
+                    })
                 })
         };
         for pn in &payer.names {
