@@ -562,37 +562,33 @@ fn a_nickname_equal_to_the_payers_wechat_name_on_a_user_exported_under_another_w
 
 #[test]
 fn an_exported_wechat_name_no_other_payment_shows_is_outdated_for_a_participant_who_joined_on_paying() {
-    // 一路向北 joined the planet an hour after the payment and checks in; the export shows
-    // their WeChat account as 快乐的风筝, a name no payment shows. Whoever paid for the
-    // account paid under another WeChat name: the export predates a rename, and the bill's
-    // 一路向北 is that account's.
-    let newcomer = PlanetUser { wechat_name: Some("快乐的风筝".to_string()), ..user("292", "一路向北") };
-    let mut camp = Camp::new(vec![payment("4200000111", "一路向北", "", Some("wmA"))], vec![newcomer]);
-    let l = link(&camp.run(), "4200000111").clone();
-    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
-    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("292"));
+    // The user joined the planet an hour after the payment and checks in; the export shows
+    // their WeChat account under a name no other payment shows. Whoever paid for the
+    // account paid under another WeChat name: the export predates a rename (快乐的风筝
+    // exported, 一路向北 on the bill) or a change of decoration (張薇琛 exported,
+    // 上海-張薇琛🍀 on the bill, which reads as the exported name), and the bill is theirs.
+    let cases = [
+        ("4200000111", "292", "一路向北", "快乐的风筝", "一路向北"),
+        ("4200000112", "293", "张薇琛", "張薇琛", "上海-張薇琛🍀"),
+    ];
+    for (txn, id, nickname, exported, bill) in cases {
+        let newcomer = PlanetUser { wechat_name: Some(exported.to_string()), ..user(id, nickname) };
+        let mut camp = Camp::new(vec![payment(txn, bill, "", Some("wmA"))], vec![newcomer]);
+        let l = link(&camp.run(), txn).clone();
+        assert_eq!(l.state, LinkState::Auto, "{bill}: {:#?}", l.reasons);
+        assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some(id));
 
-    // A payment of another camp shows 快乐的风筝: that account pays under its exported name,
-    // and the bill's 一路向北 may be someone else's.
-    camp.elsewhere
-        .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000198", "快乐的风筝", "", Some("wmB")) });
-    assert_ne!(link(&camp.run(), "4200000111").state, LinkState::Auto);
+        // A payment of another camp shows the exported name: that account pays under it,
+        // and the bill may be someone else's.
+        camp.elsewhere
+            .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000198", exported, "", Some("wmB")) });
+        assert_ne!(link(&camp.run(), txn).state, LinkState::Auto, "{bill}");
 
-    // Or the user does not check in on the camp.
-    camp.elsewhere.clear();
-    camp.participants.retain(|p| p.as_str() != "292");
-    assert_ne!(link(&camp.run(), "4200000111").state, LinkState::Auto);
-
-    // A change of decoration since the export: 張薇琛 exported, 上海-張薇琛🍀 on the bill. This
-    // bill reads as the exported name; no other payment does.
-    let newcomer = PlanetUser { wechat_name: Some("張薇琛".to_string()), ..user("293", "张薇琛") };
-    let mut camp = Camp::new(vec![payment("4200000112", "上海-張薇琛🍀", "", Some("wmA"))], vec![newcomer]);
-    let l = link(&camp.run(), "4200000112").clone();
-    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
-    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("293"));
-    camp.elsewhere
-        .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000197", "张薇琛", "", Some("wmB")) });
-    assert_ne!(link(&camp.run(), "4200000112").state, LinkState::Auto);
+        // Or the user does not check in on the camp.
+        camp.elsewhere.clear();
+        camp.participants.retain(|p| p.as_str() != id);
+        assert_ne!(link(&camp.run(), txn).state, LinkState::Auto, "{bill}");
+    }
 }
 
 #[test]
