@@ -6,7 +6,7 @@ use std::path::Path;
 
 use campdesk::config::{Config, parse_str};
 use campdesk::domain::{PlanetUserId, SourceRef};
-use campdesk::evaluate::evaluate_camp;
+use campdesk::evaluate::{evaluate_all, evaluate_camp};
 use campdesk::matching::LinkState;
 use campdesk::records::planet_users::{PlanetUserSighting, record_sightings};
 use campdesk::sim::export::{ExportRow, MemberExport};
@@ -120,4 +120,12 @@ fn a_payment_of_another_camp_under_the_same_wechat_name_holds_a_link_to_a_member
     let link = outcome.matching.links.iter().find(|l| l.transaction_id.as_str() == TXN).expect("the payment's link");
     assert_eq!(link.state, LinkState::Review, "{:#?}", link.reasons);
     assert_eq!(link.suggested_planet_user_id.as_ref().map(|u| u.as_str()), Some("261"));
+
+    // Evaluating every camp reads the payments once for all of them, to the same effect.
+    let all = evaluate_all(&store, &config, now);
+    let (id, outcome) = &all[0];
+    assert_eq!(id, "c1");
+    let outcome = outcome.as_ref().expect("evaluates");
+    let link = outcome.matching.links.iter().find(|l| l.transaction_id.as_str() == TXN).expect("the payment's link");
+    assert_eq!(link.state, LinkState::Review, "{:#?}", link.reasons);
 }

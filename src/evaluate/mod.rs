@@ -72,11 +72,50 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// Evaluates every configured camp; returns each camp's outcome or error.
 pub fn evaluate_all(store: &Store, config: &Config, now: Timestamp) -> Vec<(String, Result<CampOutcome, EvalError>)> {
-    config.camps.iter().map(|c| (c.id.to_string(), evaluate_camp(store, config, c, now))).collect()
+    evaluate_camps(store, config, &config.camps, now)
+}
+
+/// Evaluates these camps one after another, reading the bill names of the planet's
+/// payments (which the matcher weighs) once for all of them.
+pub fn evaluate_camps<'c>(
+    store: &Store,
+    config: &Config,
+    camps: impl IntoIterator<Item = &'c Camp>,
+    now: Timestamp,
+) -> Vec<(String, Result<CampOutcome, EvalError>)> {
+    let names = payment_names(store);
+    camps
+        .into_iter()
+        .map(|c| {
+            let outcome = match &names {
+                Ok(names) => evaluate_with(store, config, c, now, names),
+                Err(message) => Err(EvalError::Records { camp: c.id.to_string(), message: message.clone() }),
+            };
+            (c.id.to_string(), outcome)
+        })
+        .collect()
 }
 
 /// Evaluates one camp and stores the result.
 pub fn evaluate_camp(store: &Store, config: &Config, camp: &Camp, now: Timestamp) -> Result<CampOutcome, EvalError> {
+    let names = payment_names(store).map_err(|message| EvalError::Records { camp: camp.id.to_string(), message })?;
+    evaluate_with(store, config, camp, now, &names)
+}
+
+/// The bill names of every stored payment.
+fn payment_names(store: &Store) -> Result<PaymentNames, String> {
+    let read = store.read().map_err(|e| e.to_string())?;
+    let payments = records::payments::all_payments(&read).map_err(|e| e.to_string())?;
+    Ok(PaymentNames::build(&payments, default_normalizer()))
+}
+
+fn evaluate_with(
+    store: &Store,
+    config: &Config,
+    camp: &Camp,
+    now: Timestamp,
+    payment_names: &PaymentNames,
+) -> Result<CampOutcome, EvalError> {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let cid = camp.id.to_string();
     let store_err = |source: StoreError| EvalError::Store { camp: cid.clone(), source };
@@ -89,8 +128,6 @@ pub fn evaluate_camp(store: &Store, config: &Config, camp: &Camp, now: Timestamp
     let recs = records::camp_records(&read, config, camp)
         .map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
     let decisions = links::active_decisions(&read).map_err(store_err)?;
-    let all_payments = records::payments::all_payments(&read)
-        .map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
     let overrides = verdicts::overrides(&read, &camp.id).map_err(store_err)?;
     let leaves = verdicts::leaves(&read, &camp.id).map_err(store_err)?;
     let frozen = verdicts::frozen(&read, &camp.id).map_err(store_err)?;
@@ -102,7 +139,6 @@ pub fn evaluate_camp(store: &Store, config: &Config, camp: &Camp, now: Timestamp
     participants.sort();
     participants.dedup();
     let bind_claims = matching::bind::claims_from_topics(&recs.topics);
-    let payment_names = PaymentNames::build(&all_payments, default_normalizer());
     let matching = matching::match_camp(&matching::MatchInput {
         planet_users: &recs.planet_users,
         camp: matching::CampInput {
@@ -113,7 +149,7 @@ pub fn evaluate_camp(store: &Store, config: &Config, camp: &Camp, now: Timestamp
             participants: &participants,
             decisions: &decisions,
             bind_claims: &bind_claims,
-            payment_names: Some(&payment_names),
+            payment_names: Some(payment_names),
         },
     });
 

@@ -5,9 +5,9 @@
 //! on a member who joined the planet on paying: that account paid under another name, so
 //! the export's name is outdated.
 
-use super::fxhash::FxMap;
+use super::fxhash::{FxMap, FxSet};
 use super::normalize::Normalizer;
-use crate::domain::{CampId, Payment};
+use crate::domain::{CampId, Payment, TransactionId};
 
 /// Below this many bill names one thread normalises them all.
 const PARALLEL_MIN_PAYMENTS: usize = 4096;
@@ -18,16 +18,19 @@ const PARALLEL_MIN_PAYMENTS: usize = 4096;
 pub struct PaymentNames {
     camps_by_text: FxMap<String, Vec<Option<CampId>>>,
     payments_by_text: FxMap<String, u32>,
+    /// The payments whose bill names were read.
+    read: FxSet<TransactionId>,
 }
 
 impl PaymentNames {
     /// Reads the bill names of `payments` (all of the planet's, any camp); many of them
     /// are normalised on several threads.
     pub fn build<'p>(payments: impl IntoIterator<Item = &'p Payment>, normalizer: &Normalizer) -> Self {
-        let named: Vec<(&str, &Option<CampId>)> = payments
-            .into_iter()
-            .filter_map(|p| p.payer_name.as_deref().filter(|n| !n.trim().is_empty()).map(|n| (n, &p.camp)))
-            .collect();
+        let with_names: Vec<&Payment> =
+            payments.into_iter().filter(|p| p.payer_name.as_deref().is_some_and(|n| !n.trim().is_empty())).collect();
+        let read: FxSet<TransactionId> = with_names.iter().map(|p| p.transaction_id.clone()).collect();
+        let named: Vec<(&str, &Option<CampId>)> =
+            with_names.iter().map(|p| (p.payer_name.as_deref().unwrap_or_default(), &p.camp)).collect();
         let texts = |part: &[(&str, &Option<CampId>)]| -> Vec<Vec<String>> {
             part.iter().map(|(name, _)| normalizer.name(name).texts().map(str::to_string).collect()).collect()
         };
@@ -52,12 +55,15 @@ impl PaymentNames {
                 }
             }
         }
-        PaymentNames { camps_by_text, payments_by_text }
+        PaymentNames { camps_by_text, payments_by_text, read }
     }
 
-    /// How many payments show a bill name that reads as `text`.
-    pub fn payments_showing(&self, text: &str) -> u32 {
-        self.payments_by_text.get(text).copied().unwrap_or(0)
+    /// How many payments besides `payment` show a bill name that reads as `text`
+    /// (`shown_by_it`: whether `payment`'s own bill name does; it is not counted, whether
+    /// or not it was among the payments read).
+    pub fn others_showing(&self, text: &str, payment: &TransactionId, shown_by_it: bool) -> u32 {
+        let all = self.payments_by_text.get(text).copied().unwrap_or(0);
+        all - u32::from(shown_by_it && self.read.contains(payment))
     }
 
     /// Whether a payment outside `camp` (another camp's or an unattributed one) shows
@@ -109,8 +115,12 @@ mod tests {
         assert!(PaymentNames::build(&[], default_normalizer()).camps_by_text.is_empty());
         assert!(!only_b.shown_outside("立夏", Some(&b)));
         assert!(only_b.shown_outside("立夏", Some(&a)));
-        assert_eq!((names.payments_showing("立夏"), only_b.payments_showing("立夏")), (2, 1));
-        assert_eq!(only_b.payments_showing("黎璐"), 0);
+        let (one, two) = (TransactionId::new("1"), TransactionId::new("2"));
+        assert_eq!(names.others_showing("立夏", &one, true), 1);
+        assert_eq!(only_b.others_showing("立夏", &two, true), 0);
+        // A payment the names were read without (it arrived since) takes nothing off.
+        assert_eq!(only_b.others_showing("立夏", &one, true), 1);
+        assert_eq!(only_b.others_showing("黎璐", &two, false), 0);
     }
 
     #[test]

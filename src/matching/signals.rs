@@ -889,7 +889,7 @@ impl ScoreContext<'_> {
                                 .names
                                 .iter()
                                 .any(|pn| pn.source == PayerSource::BillName && pn.norm.texts().any(|t| t == f.text));
-                            all.payments_showing(f.text) <= u32::from(this_bill)
+                            all.others_showing(f.text, &payer.payment.transaction_id, this_bill) == 0
                         })
                     })
                 })

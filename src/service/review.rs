@@ -63,27 +63,31 @@ impl Service {
     }
 
     pub(super) fn evaluate_request(&self, camp: Option<&str>) -> Result<Response, ServiceError> {
-        let mut out = Vec::new();
-        for c in self.camps(camp)? {
-            let r = evaluate::evaluate_camp(&self.store, &self.config, c, jiff::Timestamp::now());
-            out.push((c.id.to_string(), r.map(|o| o.evaluation.summary).map_err(|e| e.to_string())));
-        }
+        let evaluated = evaluate::evaluate_camps(&self.store, &self.config, self.camps(camp)?, jiff::Timestamp::now());
+        let out: Vec<_> = evaluated
+            .into_iter()
+            .map(|(id, r)| (id, r.map(|o| o.evaluation.summary).map_err(|e| e.to_string())))
+            .collect();
         self.data_changed();
         Ok(Response::Evaluated { camps: out })
     }
 
     pub(super) fn links_request(&self, camp: Option<&str>) -> Result<Response, ServiceError> {
         let mut links = Vec::new();
-        for c in self.camps(camp)? {
-            links.extend(self.evaluate_now(c)?.matching.links);
+        for (_, outcome) in
+            evaluate::evaluate_camps(&self.store, &self.config, self.camps(camp)?, jiff::Timestamp::now())
+        {
+            links.extend(outcome?.matching.links);
         }
         Ok(Response::Links { links })
     }
 
     pub(super) fn cards_request(&self, camp: Option<&str>) -> Result<Response, ServiceError> {
         let mut cards = Vec::new();
-        for c in self.camps(camp)? {
-            cards.extend(self.evaluate_now(c)?.matching.cards);
+        for (_, outcome) in
+            evaluate::evaluate_camps(&self.store, &self.config, self.camps(camp)?, jiff::Timestamp::now())
+        {
+            cards.extend(outcome?.matching.cards);
         }
         Ok(Response::ReviewCards { cards })
     }
