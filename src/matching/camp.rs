@@ -171,6 +171,8 @@ struct ScopeStats {
     /// Open payers carrying each name, plus the camp's group members no payment is
     /// tied to (see [`bystander_texts`]).
     payer_texts: FxMap<String, u32>,
+    /// Name text → the open payers carrying it, each with its names as shown that read so.
+    payer_shows: FxMap<String, Vec<(String, Vec<String>)>>,
     remark_texts: FxMap<String, u32>,
     closed_texts: FxMap<String, u32>,
     closed_pinyin: FxMap<String, u32>,
@@ -190,6 +192,7 @@ impl ScopeStats {
             participant_texts: FxMap::default(),
             participant_pinyin: FxMap::default(),
             payer_texts: bystanders.clone(),
+            payer_shows: FxMap::default(),
             remark_texts: FxMap::default(),
             closed_texts: FxMap::default(),
             closed_pinyin: FxMap::default(),
@@ -220,6 +223,14 @@ impl ScopeStats {
             let texts: BTreeSet<&str> = p.names.iter().flat_map(|n| n.norm.texts()).collect();
             for t in texts {
                 *stats.payer_texts.entry(t.to_string()).or_default() += 1;
+                let shown = p
+                    .names
+                    .iter()
+                    .filter(|n| matches!(n.source, PayerSource::BillName | PayerSource::GroupName))
+                    .filter(|n| n.norm.texts().any(|x| x == t))
+                    .map(|n| n.raw.trim().to_string());
+                let txn = p.payment.transaction_id.as_str().to_string();
+                stats.payer_shows.entry(t.to_string()).or_default().push((txn, shown.collect()));
             }
             for h in &p.remark_hits {
                 *stats.remark_texts.entry(h.clone()).or_default() += 1;
@@ -351,6 +362,7 @@ impl<'m> Matcher<'m> {
                 participant_texts: &stats.participant_texts,
                 participant_pinyin: &stats.participant_pinyin,
                 payer_texts: &stats.payer_texts,
+                payer_shows: &stats.payer_shows,
                 remark_texts: &stats.remark_texts,
                 excluded: &closed_users,
                 excluded_texts: &stats.closed_texts,

@@ -222,6 +222,8 @@ pub struct ScoreContext<'a> {
     pub participant_pinyin: &'a FxMap<String, u32>,
     /// Name text → payers of this camp with it.
     pub payer_texts: &'a FxMap<String, u32>,
+    /// Name text → the open payers carrying it, with their names as shown that read so.
+    pub payer_shows: &'a FxMap<String, Vec<(String, Vec<String>)>>,
     /// Remark hit text → payers of this camp whose remark names it.
     pub remark_texts: &'a FxMap<String, u32>,
     /// Users out of the scope (already linked): not counted in name frequencies.
@@ -254,9 +256,10 @@ pub struct Gate {
     /// Exact name, unique on both sides, with a join-time or participation corroboration.
     pub unique_name: bool,
     /// The payer's WeChat name equals the user's exported 微信昵称, no other payer of the
-    /// camp shows it, and no other user in scope may hold it (their export shows another
-    /// WeChat name), or only users who do not check in while this one joined the planet
-    /// right around the payment.
+    /// camp shows it (for a decorated name: as shown, or styled otherwise without a
+    /// participant's export showing that styling), and no other user in scope may hold it
+    /// (their export shows another WeChat name), or only users who do not check in while
+    /// this one joined the planet right around the payment.
     pub unique_wechat: bool,
     /// The user posted this payment's bind code.
     pub bind: bool,
@@ -471,8 +474,10 @@ impl ScoreContext<'_> {
 
     /// Users in scope who check in on the camp and whose exported 微信昵称 reads as `text`
     /// but is styled otherwise than `raw` (Irene Zhang🌈 / Irene Zhang): a WeChat name's
-    /// decoration may have changed since the export.
-    fn restyled_participants(&self, text: &str, raw: &str) -> usize {
+    /// decoration may have changed since the export. A participant whose exported styling
+    /// another payer of the camp (not `txn`) shows exactly is more likely that payer's
+    /// account, and does not count.
+    fn restyled_participants(&self, text: &str, raw: &str, txn: &str) -> usize {
         let raw = raw.trim();
         self.index
             .with_text(text)
@@ -480,9 +485,50 @@ impl ScoreContext<'_> {
             .filter(|&&u| self.participants[u as usize] && !self.excluded.contains(&u))
             .filter(|&&u| {
                 self.index.names(u).iter().any(|n| {
-                    n.source == NameSource::WechatExport && n.raw.trim() != raw && n.norm.texts().any(|t| t == text)
+                    n.source == NameSource::WechatExport
+                        && n.raw.trim() != raw
+                        && n.norm.texts().any(|t| t == text)
+                        && !self.shown_by_other_payer(text, n.raw.trim(), txn)
                 })
             })
+            .count()
+    }
+
+    /// Whether another open payer of the camp than `txn` shows `raw` exactly as its WeChat
+    /// name (reading `text`).
+    fn shown_by_other_payer(&self, text: &str, raw: &str, txn: &str) -> bool {
+        self.payer_shows
+            .get(text)
+            .is_some_and(|all| all.iter().any(|(t, shown)| t != txn && shown.iter().any(|r| r == raw)))
+    }
+
+    /// Payers of the camp (and unpaid group members) who carry the WeChat name `text`
+    /// and are not explained otherwise. A payer showing the name styled otherwise than
+    /// `raw` (守望小熊 beside 👩‍💻守望小熊) is explained when a participant in scope exports
+    /// that styling exactly, and no participant without an exported 微信昵称 carries the
+    /// name (their WeChat name may be either styling).
+    fn unexplained_payers(&self, text: &str, raw: &str) -> u32 {
+        let total = self.payer_texts.get(text).copied().unwrap_or(0);
+        let Some(all) = self.payer_shows.get(text) else { return total };
+        let explains = |r: &String| {
+            self.index.with_wechat_raw(r).iter().any(|&u| self.participants[u as usize] && !self.excluded.contains(&u))
+        };
+        let explained =
+            all.iter().filter(|(_, shown)| !shown.iter().any(|r| r == raw) && shown.iter().any(explains)).count()
+                as u32;
+        if explained > 0 && self.unvouched_participants(text) > 0 {
+            return total;
+        }
+        total - explained
+    }
+
+    /// Participants in scope who carry `text` and whose WeChat name the export does not show.
+    fn unvouched_participants(&self, text: &str) -> usize {
+        self.index
+            .with_text(text)
+            .iter()
+            .filter(|&&u| self.participants[u as usize] && !self.excluded.contains(&u))
+            .filter(|&&u| self.index.names(u).iter().all(|n| n.source != NameSource::WechatExport))
             .count()
     }
 
@@ -786,7 +832,7 @@ impl ScoreContext<'_> {
         let raw_k = decorated.then(|| {
             self.wechat_raw_count(un.raw)
                 + self.unvouched_raw_count(text, un.raw)
-                + self.restyled_participants(text, un.raw)
+                + self.restyled_participants(text, un.raw, payer.payment.transaction_id.as_str())
         });
         let (k, expected, unique) = match raw_k {
             Some(n) if n <= 1 => (1.0, 0.0, true),
@@ -810,7 +856,11 @@ impl ScoreContext<'_> {
         if renamed {
             bits += w.wechat_renamed;
         }
-        let payers_with = self.payer_texts.get(text).copied().unwrap_or(0);
+        let payers_with = if decorated {
+            self.unexplained_payers(text, un.raw.trim())
+        } else {
+            self.payer_texts.get(text).copied().unwrap_or(0)
+        };
         if unique && payers_with <= 1 && expected < w.chance_carriers_max {
             gate.unique_wechat = true;
             gate.wechat_only_here |= self.payment_names.is_some_and(|all| !all.shown_outside(text, self.camp));
