@@ -521,6 +521,17 @@ fn a_non_participant_who_joined_the_planet_right_after_paying_links_by_an_export
         camp.elsewhere[0].camp = None;
         assert_eq!(link(&camp.run(), txn).state, LinkState::Review, "{wechat}");
     }
+
+    // A short personal name may be a stranger's who paid without a planet account, beside
+    // a namesake who joined the planet in those days by chance (a generated 100 000-person
+    // community showed exactly that: 任婧 paid, another 任婧 joined 28 hours later).
+    let mut users = vec![newcomer("263", "任婧")];
+    users.extend(two_character_crowd());
+    let mut camp = Camp::new(vec![payment("4200000108", "任婧", "", Some("wmA"))], users);
+    camp.participants.retain(|p| p.as_str().starts_with("9000000"));
+    let o = camp.run();
+    assert_eq!(link(&o, "4200000108").state, LinkState::Review, "{:#?}", link(&o, "4200000108").reasons);
+    assert!(card(&o, "4200000108").codes.contains(&ReasonCode::NotParticipating));
 }
 
 #[test]
@@ -653,6 +664,15 @@ fn a_wechat_name_equal_as_shown_to_another_users_nickname_is_not_unique() {
 
 /// 300 long-time members with three-character personal names, so that the characters
 /// of a name under test are as rare as in a real community.
+/// 100 two-character personal names from ten surnames and ten given names.
+fn two_character_crowd() -> Vec<PlanetUser> {
+    let surnames: Vec<char> = "王李张刘陈杨黄赵吴周".chars().collect();
+    let given: Vec<char> = "伟芳娜敏静丽强磊军洋".chars().collect();
+    (0..100)
+        .map(|i| old_member(&format!("6000000{i:03}"), &format!("{}{}", surnames[i / 10], given[i % 10]), None))
+        .collect()
+}
+
 /// 100 four-character nicknames put together from ten openings and ten endings, none
 /// of them shared with the cases' names.
 fn nickname_crowd() -> Vec<PlanetUser> {

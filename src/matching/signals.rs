@@ -863,7 +863,10 @@ impl ScoreContext<'_> {
         };
         if unique && payers_with <= 1 && expected < w.chance_carriers_max {
             gate.unique_wechat = true;
-            gate.wechat_only_here |= self.payment_names.is_some_and(|all| !all.shown_outside(text, self.camp));
+            // A short personal name (任婧) may be a stranger's who paid without an account,
+            // beside a namesake who joined the planet in those days by chance.
+            gate.wechat_only_here |= (decorated || distinctive_name(m.right))
+                && self.payment_names.is_some_and(|all| !all.shown_outside(text, self.camp));
         } else {
             gate.same_name = true;
         }

@@ -44,6 +44,10 @@ pub struct WorldOptions {
     pub never_checked_in: f64,
     /// Planet-only persons who check in on some camp anyway (as a share of a camp's payers).
     pub unpaid_participants: f64,
+    /// Planet-only persons who join the planet while the camps sell (during the sale of
+    /// the first camp they check in on, if any), not long before: namesakes of payers
+    /// who join right around someone else's payment.
+    pub planet_only_joining: f64,
     /// Payers who were planet members long before paying.
     pub existing_members: f64,
     /// Renamed users whose earlier nickname the store had seen.
@@ -73,6 +77,7 @@ impl Default for WorldOptions {
             payer_without_account: 0.05,
             never_checked_in: 0.08,
             unpaid_participants: 0.05,
+            planet_only_joining: 0.2,
             existing_members: 0.5,
             rename_seen: 0.7,
             multi_seat: 0.015,
@@ -130,8 +135,9 @@ pub struct World {
     /// The person behind each planet user (payers and planet-only members).
     pub person_of_user: HashMap<PlanetUserId, Person>,
     /// The planet's member export: payers' rows as each camp's export at the camp's
-    /// start showed them (members who joined the planet later are missing), every
-    /// planet-only member's row. Empty without [`WorldOptions::member_export`].
+    /// start showed them (members who joined the planet later are missing), and the
+    /// rows of the planet-only members who had joined when the last one was taken.
+    /// Empty without [`WorldOptions::member_export`].
     pub member_export: MemberExport,
 }
 
@@ -165,6 +171,8 @@ pub fn build(o: &WorldOptions) -> World {
     let camp_count = payers.len().div_ceil(o.camp_size.max(1)).max(1);
     let mut txn_seq: u64 = 0;
     let mut unpaid_cursor = 0usize;
+    // planet_only index → the sale start of the first camp it checks in on.
+    let mut first_sale_of: HashMap<usize, Timestamp> = HashMap::new();
     let mut export = MemberExport::default();
     // Its own stream, so the export leaves the rest of a seed's world unchanged.
     let mut export_rng = ChaCha8Rng::seed_from_u64(o.seed ^ 0x6578_706f_7274);
@@ -306,8 +314,10 @@ pub fn build(o: &WorldOptions) -> World {
         // A few planet members check in without paying.
         let unpaid = (chunk.len() as f64 * o.unpaid_participants).round() as usize;
         for _ in 0..unpaid {
-            if let Some(p) = planet_only.get(unpaid_cursor % planet_only.len().max(1)) {
+            let at = unpaid_cursor % planet_only.len().max(1);
+            if let Some(p) = planet_only.get(at) {
                 camp.participants.push(PlanetUserId::new(p.planet_user_id.clone()));
+                first_sale_of.entry(at).or_insert(sale_start);
             }
             unpaid_cursor += 1;
         }
@@ -315,10 +325,22 @@ pub fn build(o: &WorldOptions) -> World {
         camp.participants.dedup();
         camps.push(camp);
     }
-    for p in &planet_only {
-        let joined = anchor - SignedDuration::from_hours(rng.random_range(24..24 * 700));
+    // Its own stream too, so the rest of a seed's world stays as it was before this option.
+    let mut join_rng = ChaCha8Rng::seed_from_u64(o.seed ^ 0x6a6f_696e);
+    let last_sale_end = anchor + (camp_count as i32 * 3 + 14) * day;
+    for (i, p) in planet_only.iter().enumerate() {
+        let mut joined = anchor - SignedDuration::from_hours(rng.random_range(24..24 * 700));
+        if join_rng.random_bool(o.planet_only_joining) {
+            let (from, span) = match first_sale_of.get(&i) {
+                Some(&sale) => (sale, 14 * 86_400),
+                None => (anchor, last_sale_end.duration_since(anchor).as_secs()),
+            };
+            joined = from + SignedDuration::from_secs(join_rng.random_range(0..span.max(1)));
+        }
         let exited = export_rng.random_bool(o.exited_members);
-        export.rows.push(export_row(p, p.planet_name.clone(), joined, exited));
+        if joined <= export.taken_at {
+            export.rows.push(export_row(p, p.planet_name.clone(), joined, exited));
+        }
         planet_users.push(planet_user(p, joined));
     }
     planet_users.sort_by(|a, b| a.user_id.cmp(&b.user_id));
