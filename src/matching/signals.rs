@@ -283,7 +283,8 @@ pub struct Gate {
     /// The user joined the planet within [payment − 1 h, payment + 72 h] (T1).
     pub joined_soon: bool,
     /// `unique_wechat` holds on a WeChat name that no payment outside the camp shows
-    /// (another camp's or an unattributed one).
+    /// (another camp's or an unattributed one) and that is not a short personal name
+    /// (decorated, a nickname, or a personal name of three or more characters).
     pub wechat_only_here: bool,
 }
 
@@ -305,8 +306,10 @@ impl Gate {
 
     /// Whether the evidence may link a user who does not check in on the camp (once the
     /// camp has check-ins): id-grade evidence, two independent unique pointers, or the
-    /// export's WeChat name, unique, on a user who joined the planet right around the
-    /// payment, while no payment outside the camp shows that WeChat name. Names and
+    /// export's WeChat name, unique and not a short personal name, on a user who joined the
+    /// planet right around the payment, while no payment outside the camp shows that
+    /// WeChat name (a short personal name such as 任婧 may be a stranger's who paid without
+    /// an account, beside a namesake who joined in those days by chance). Names and
     /// remarks alone do not, however distinctive: the payer may have no planet account,
     /// and a namesake who never checks in would then take the payment. Nor does the join
     /// time when another camp's payer shows the name: that namesake joined the planet
