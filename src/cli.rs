@@ -714,6 +714,8 @@ pub enum MatchDump {
     Wrong,
     /// Payments whose payer has a planet account and checks in, left to a person.
     Review,
+    /// Payments whose payer has a planet account but never checks in, left to a person.
+    Absent,
 }
 
 /// `campdesk verdict …`

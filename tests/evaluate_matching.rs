@@ -129,3 +129,58 @@ fn a_payment_of_another_camp_under_the_same_wechat_name_holds_a_link_to_a_member
     let link = outcome.matching.links.iter().find(|l| l.transaction_id.as_str() == TXN).expect("the payment's link");
     assert_eq!(link.state, LinkState::Review, "{:#?}", link.reasons);
 }
+
+/// A payer c1 linked automatically pays for c2 from the same WeChat account (the bill's
+/// external_userid), under a WeChat name changed since and without a remark: c2's evaluation reads c1's
+/// stored link and links the payment to the same member; c1's own link stays its own.
+#[test]
+fn a_payer_who_pays_for_another_camp_is_known_by_the_account_an_earlier_link_stored() {
+    let store = Store::in_memory().unwrap();
+    let config = config();
+    let c1_txn = "4200000001202510200000000011";
+    let c2_txn = "4200000001202510210000000012";
+    let bills = format!(
+        "交易单号,付款人,付款人ID,备注,金额,支付时间,收款人\n{c1_txn},奔跑的蜗牛,wmPayerA,星球昵称：奔跑的蜗牛,39.00,2025-10-20 12:00:00,owner\n"
+    );
+    import(&store, &config, ImportKind::Payments, "c1", &bills);
+    let bills = format!(
+        "交易单号,付款人,付款人ID,备注,金额,支付时间,收款人\n{c2_txn},小林,wmPayerA,,39.00,2025-10-21 09:00:00,owner\n"
+    );
+    import(&store, &config, ImportKind::Payments, "c2", &bills);
+    for camp in ["c1", "c2"] {
+        let mut checkins = String::from("user_id,name,topic_id,create_time,text\n");
+        checkins.push_str(&format!("261,奔跑的蜗牛,9{camp}0,2025-10-25 20:00:00,第一天\n"));
+        for i in 0..5 {
+            checkins.push_str(&format!("80{i},打卡人{i},9{camp}{i}1,2025-10-25 20:00:00,第一天\n"));
+        }
+        import(&store, &config, ImportKind::Checkins, camp, &checkins);
+    }
+    let now: Timestamp = "2025-10-26T00:00:00Z".parse().unwrap();
+    let (c1, c2) = (&config.camps[0], &config.camps[1]);
+    let linked = |outcome: &campdesk::evaluate::CampOutcome, txn: &str| {
+        outcome.matching.links.iter().find(|l| l.transaction_id.as_str() == txn).expect("the payment's link").clone()
+    };
+
+    // Alone, c2 has nothing that names the member.
+    let l = linked(&evaluate_camp(&store, &config, c2, now).expect("evaluates"), c2_txn);
+    assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+
+    let l = linked(&evaluate_camp(&store, &config, c1, now).expect("evaluates"), c1_txn);
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("261"));
+    assert_eq!(l.earlier_link, None);
+
+    let l = linked(&evaluate_camp(&store, &config, c2, now).expect("evaluates"), c2_txn);
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("261"));
+    assert_eq!(l.earlier_link.as_ref().map(|t| t.as_str()), Some(c1_txn));
+
+    // Every camp again: c1 does not lean on c2's link (which leans on c1's), and both hold.
+    for (id, outcome) in evaluate_all(&store, &config, now) {
+        let outcome = outcome.expect("evaluates");
+        let txn = if id == "c1" { c1_txn } else { c2_txn };
+        let l = linked(&outcome, txn);
+        assert_eq!(l.state, LinkState::Auto, "{id}: {:#?}", l.reasons);
+        assert_eq!(l.earlier_link.is_some(), id == "c2", "{id}");
+    }
+}

@@ -9,7 +9,9 @@ use campdesk::matching::bind::{BindClaim, bind_code};
 use campdesk::matching::decisions::{Decision, DecisionKind, DecisionScope, DecisionSnapshot};
 use campdesk::matching::elsewhere::PaymentNames;
 use campdesk::matching::normalize::default_normalizer;
-use campdesk::matching::{CampInput, LinkState, MatchInput, MatchOutcome, ReasonCode, match_camp};
+use campdesk::matching::{
+    CampInput, EarlierLink, EarlierLinks, LinkState, MatchInput, MatchOutcome, ReasonCode, match_camp,
+};
 use jiff::Timestamp;
 
 const PAID: &str = "2025-10-10T12:00:00Z";
@@ -91,13 +93,24 @@ struct Camp {
     claims: Vec<BindClaim>,
     /// Payments of the planet's other camps.
     elsewhere: Vec<Payment>,
+    /// Other camps' automatic links.
+    earlier: EarlierLinks,
 }
 
 impl Camp {
     fn new(payments: Vec<Payment>, mut users: Vec<PlanetUser>) -> Camp {
         users.extend(crowd());
         let participants = users.iter().map(|u| u.user_id.clone()).collect();
-        Camp { payments, members: vec![], users, participants, decisions: vec![], claims: vec![], elsewhere: vec![] }
+        Camp {
+            payments,
+            members: vec![],
+            users,
+            participants,
+            decisions: vec![],
+            claims: vec![],
+            elsewhere: vec![],
+            earlier: EarlierLinks::default(),
+        }
     }
 
     fn run(&self) -> MatchOutcome {
@@ -115,6 +128,7 @@ impl Camp {
                 decisions: &self.decisions,
                 bind_claims: &self.claims,
                 payment_names: Some(&names),
+                earlier_links: &self.earlier,
             },
         })
     }
@@ -794,4 +808,89 @@ fn the_same_name_written_in_pinyin_by_another_user_makes_it_a_shared_name() {
     let users = vec![old_member("333", "Zhang Weiming", None), old_member("334", "张伟明", None)];
     let o = Camp::new(vec![payment("4200000118", "Zhang Weiming", "", Some("wmB"))], users).run();
     assert_ne!(link(&o, "4200000118").state, LinkState::Auto, "{:#?}", link(&o, "4200000118").reasons);
+}
+
+fn earlier(txn: &str, camp: &str, ext: &str, user: &str) -> EarlierLink {
+    EarlierLink {
+        transaction_id: TransactionId::new(txn),
+        camp: Some(CampId::new(camp)),
+        external_userid: ExternalUserId::new(ext),
+        planet_user_id: PlanetUserId::new(user),
+    }
+}
+
+#[test]
+fn a_payer_another_camp_linked_automatically_is_linked_by_the_bills_external_userid() {
+    // 小鱼 paid with an unrelated WeChat name and no remark: nothing in this camp names 深海鲸落.
+    let mut camp = Camp::new(
+        vec![payment("4200000009", "小鱼", "", Some("wmA")), payment("4200000010", "晚风", "", None)],
+        vec![user("111111", "深海鲸落"), user("222222", "山间明月")],
+    );
+    let alone = camp.run();
+    assert_eq!(link(&alone, "4200000009").state, LinkState::Unmatched);
+
+    // Camp c0 linked the same external_userid to 深海鲸落 on its own evidence; another account (wmB)
+    // and a link of this camp's own do not count.
+    camp.earlier = EarlierLinks::new([
+        earlier("4200000001", "c0", "wmA", "111111"),
+        earlier("4200000002", "c0", "wmB", "222222"),
+        earlier("4200000003", "c1", "wmA", "222222"),
+    ]);
+    let o = camp.run();
+    let l = link(&o, "4200000009");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("111111"));
+    assert_eq!(l.earlier_link.as_ref().map(|t| t.as_str()), Some("4200000001"));
+    assert!(l.reasons.iter().any(|r| r.contains("训练营 c0 的付款 4200000001 已自动关联")), "{:#?}", l.reasons);
+    // A bill without external_userid leans on nothing.
+    assert_eq!(link(&o, "4200000010").state, LinkState::Unmatched);
+
+    // It also links a user who has not checked in on this camp: the payer is known by the account.
+    camp.participants.retain(|p| p.as_str() != "111111");
+    let l = link(&camp.run(), "4200000009").clone();
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+
+    // A person ruled the pair out: the earlier link is not carried.
+    camp.decisions = vec![decision(DecisionKind::Cannot, "4200000009", "111111", None)];
+    assert_ne!(link(&camp.run(), "4200000009").state, LinkState::Auto);
+}
+
+#[test]
+fn earlier_links_that_disagree_or_that_this_camps_evidence_contradicts_go_to_review() {
+    // Two other camps linked the same account to two different users: nothing is carried; the card says so.
+    let mut camp = Camp::new(
+        vec![payment("4200000009", "小鱼", "", Some("wmA"))],
+        vec![user("111111", "深海鲸落"), user("222222", "山间明月")],
+    );
+    camp.earlier =
+        EarlierLinks::new([earlier("4200000001", "c0", "wmA", "111111"), earlier("4200000002", "c2", "wmA", "222222")]);
+    let o = camp.run();
+    let l = link(&o, "4200000009");
+    assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert!(card(&o, "4200000009").notes.iter().any(|n| n.contains("不同的星球用户")), "{:#?}", card(&o, "4200000009"));
+
+    // Another camp linked 何志勇 to the member the export shows under that WeChat name, who does not
+    // check in here; this camp's group nickname names 夜航船长, who does. The earlier link may have
+    // been a namesake's mistake: it is not repeated.
+    let mut camp = Camp::new(
+        vec![payment("4200000009", "何志勇", "", Some("wmA"))],
+        vec![
+            PlanetUser {
+                wechat_name: Some("何志勇".into()),
+                number: Some("1003".into()),
+                ..user("111111", "孤独的月亮")
+            },
+            user("222222", "夜航船长"),
+        ],
+    );
+    camp.members = vec![member("wmA", "何志勇", Some("E组-夜航船长"))];
+    camp.participants.retain(|p| p.as_str() != "111111");
+    camp.earlier = EarlierLinks::new([earlier("4200000001", "c0", "wmA", "111111")]);
+    let o = camp.run();
+    let l = link(&o, "4200000009");
+    assert_eq!(l.state, LinkState::Review, "{:#?} {:?}", l.reasons, l.planet_user_id);
+    let c = card(&o, "4200000009");
+    assert!(c.codes.contains(&ReasonCode::ContradictsEarlierLink), "{:?}", c.codes);
+    let ids: Vec<&str> = c.candidates.iter().map(|c| c.planet_user_id.as_str()).collect();
+    assert!(ids.contains(&"111111") && ids.contains(&"222222"), "{ids:?}");
 }

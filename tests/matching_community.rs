@@ -13,11 +13,11 @@ use std::path::Path;
 
 use campdesk::config::{Config, parse_str};
 use campdesk::domain::{PlanetUser, PlanetUserId, SourceRef};
-use campdesk::matching::Matcher;
 use campdesk::matching::blocking::PlanetIndex;
 use campdesk::matching::elsewhere::PaymentNames;
 use campdesk::matching::normalize::default_normalizer;
 use campdesk::matching::synthetic::{self, Metrics, World, WorldOptions};
+use campdesk::matching::{EarlierLinks, Matcher};
 use campdesk::records::planet_users::{PLANET_USERS, PlanetUserSighting, record_sightings};
 use campdesk::sim::people::PeopleOptions;
 use campdesk::sources::files::{ImportKind, ImportOptions, import_bytes};
@@ -95,9 +95,13 @@ fn run(options: &WorldOptions) -> Metrics {
     let index = PlanetIndex::build(&users, default_normalizer());
     let matcher = Matcher::new(&index, default_normalizer());
     let payment_names = PaymentNames::build(world.payments(), default_normalizer());
+    // A first evaluation of every camp, then a second that leans on the other camps' links.
+    let first: Vec<_> =
+        world.camps.iter().map(|camp| matcher.match_camp(&camp.input(&payment_names, EarlierLinks::none()))).collect();
+    let earlier = synthetic::earlier_links(&world, &first);
     let mut total = Metrics::default();
     for camp in &world.camps {
-        let outcome = matcher.match_camp(&camp.input(&payment_names));
+        let outcome = matcher.match_camp(&camp.input(&payment_names, &earlier));
         assert_eq!(outcome.links.len(), camp.payments.len(), "one link per payment");
         total.merge(&synthetic::evaluate(&world, &outcome));
     }

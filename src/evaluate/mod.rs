@@ -16,12 +16,12 @@ use std::sync::Mutex;
 use jiff::Timestamp;
 
 use crate::config::{Camp, Config};
-use crate::domain::PlanetUserId;
+use crate::domain::{CampId, PlanetUserId};
 use crate::links;
 use crate::matching::elsewhere::PaymentNames;
 use crate::matching::normalize::default_normalizer;
 use crate::matching::{self, LinkState, MatchOutcome};
-use crate::records;
+use crate::records::{self, RecordsError};
 use crate::refund::queue;
 use crate::rules::{self, AcceptedLink, CampEvaluation};
 use crate::store::{Store, StoreError};
@@ -128,6 +128,8 @@ fn evaluate_with(
     let recs = records::camp_records(&read, config, camp)
         .map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
     let decisions = links::active_decisions(&read).map_err(store_err)?;
+    let earlier =
+        earlier_links(&read, &camp.id).map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
     let overrides = verdicts::overrides(&read, &camp.id).map_err(store_err)?;
     let leaves = verdicts::leaves(&read, &camp.id).map_err(store_err)?;
     let frozen = verdicts::frozen(&read, &camp.id).map_err(store_err)?;
@@ -150,6 +152,7 @@ fn evaluate_with(
             decisions: &decisions,
             bind_claims: &bind_claims,
             payment_names: Some(payment_names),
+            earlier_links: &earlier,
         },
     });
 
@@ -189,6 +192,20 @@ fn evaluate_with(
     let queue = queue::sync_proposals(&mut tx, &camp.id, &wanted, now).map_err(|e| store_err(e.into()))?;
     tx.commit().map_err(store_err)?;
     Ok(CampOutcome { evaluation, matching, queue })
+}
+
+/// The other camps' stored automatic links that stand on their own evidence, with the
+/// payer's external_userid as their bills show it: a payer who pays again is known.
+fn earlier_links(read: &crate::store::ReadTx, camp: &CampId) -> Result<matching::EarlierLinks, RecordsError> {
+    let others: Vec<matching::Link> = links::links(read, None)?
+        .into_iter()
+        .filter(|l| l.camp.as_ref() != Some(camp) && l.state == LinkState::Auto && l.earlier_link.is_none())
+        .collect();
+    let mut payments = Vec::with_capacity(others.len());
+    for l in &others {
+        payments.extend(records::payments::payment(read, l.transaction_id.as_str())?);
+    }
+    Ok(matching::EarlierLinks::from_links(&others, &payments))
 }
 
 /// A purged camp's outcome as stored (it is never evaluated again).

@@ -449,6 +449,7 @@ mod tests {
             review_card: None,
             bind_code: None,
             decision: None,
+            earlier_link: None,
         };
         let first = MatchOutcome {
             links: vec![link("420000001", Some("wmAAA")), link("420000002", None)],

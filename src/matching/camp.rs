@@ -12,6 +12,7 @@ use super::assign::{self, Component, Edge};
 use super::bind::{BindClaim, bind_code};
 use super::blocking::{CandidateQuery, PlanetIndex};
 use super::decisions::{Decision, DecisionKind, DecisionScope};
+use super::earlier::{EarlierLink, EarlierLinks};
 use super::elsewhere::PaymentNames;
 use super::fxhash::{FxMap, FxSet};
 use super::normalize::{Normalizer, default_normalizer};
@@ -21,7 +22,7 @@ use super::outcome::{
 };
 use super::remark;
 use super::signals::{GroupTie, PairScore, Payer, PayerName, PayerSource, ScoreContext, Weights, round1};
-use crate::domain::{CampId, GroupMember, MemberKind, Money, Payment, PlanetUser, PlanetUserId};
+use crate::domain::{CampId, GroupMember, MemberKind, Money, Payment, PlanetUser, PlanetUserId, TransactionId};
 
 /// Decision thresholds (matching.md §3, §4.3).
 #[derive(Clone, Debug, PartialEq)]
@@ -100,6 +101,9 @@ pub struct CampInput<'a> {
     /// The bill names of all the planet's payments (`None`: not known, so every
     /// WeChat name may also show on another camp's payment).
     pub payment_names: Option<&'a PaymentNames>,
+    /// Automatic links other camps made on their own evidence (any camp's; this camp's
+    /// own and those without an `external_userid` are ignored).
+    pub earlier_links: &'a EarlierLinks,
 }
 
 /// Everything [`match_camp`] needs: the planet users in scope and one camp.
@@ -261,6 +265,10 @@ struct Resolved<'d> {
     bindings: HashMap<usize, Vec<(u32, &'d Decision)>>,
     excluded: HashMap<usize, Vec<(String, &'d Decision)>>,
     conflicting: HashMap<usize, Vec<String>>,
+    /// Payers whose bill's external_userid another camp linked automatically, to one user.
+    earlier: HashMap<usize, (u32, &'d EarlierLink)>,
+    /// Payers whose earlier links disagree (not carried), with the note for the card.
+    earlier_disagree: HashMap<usize, String>,
 }
 
 impl<'m> Matcher<'m> {
@@ -323,7 +331,8 @@ impl<'m> Matcher<'m> {
         let participant_positions: Vec<u32> =
             participants.iter().enumerate().filter(|(_, p)| **p).map(|(i, _)| i as u32).collect();
         let matcher = SkimMatcherV2::default();
-        let resolved = resolve_decisions(&payers, input.decisions, index);
+        let mut resolved = resolve_decisions(&payers, input.decisions, index);
+        resolve_earlier_links(&mut resolved, &payers, input, index);
         let codes: Vec<String> = payers.iter().map(|p| bind_code(&p.payment.transaction_id)).collect();
         let bind_edges = bind_claims_by_payer(&codes, input.bind_claims, index);
 
@@ -442,7 +451,8 @@ impl<'m> Matcher<'m> {
         let mut cards: Vec<ReviewCard> = Vec::new();
         let linked_users: BTreeSet<u32> = closed_users.iter().copied().collect();
         for (&pi, (u, score, margin, r)) in &autos {
-            links[pi] = Some(self.auto_link(input, &payers[pi], *u, score, *margin, *r));
+            let earlier = score.gate.earlier_link.then(|| resolved.earlier.get(&pi).map(|(_, e)| &e.transaction_id));
+            links[pi] = Some(self.auto_link(input, &payers[pi], (*u, score), *margin, *r, earlier.flatten()));
         }
 
         // Review cards: one per component of the last round.
@@ -642,6 +652,7 @@ impl<'m> Matcher<'m> {
             }
             cands.extend(bind_edges.get(&pi).into_iter().flatten().map(|(u, _)| *u));
             cands.extend(resolved.bindings.get(&pi).into_iter().flatten().map(|(u, _)| *u));
+            cands.extend(resolved.earlier.get(&pi).map(|(u, _)| *u));
             if find_residue && !policy.exhaustive {
                 cands.sort_unstable();
                 cands.dedup();
@@ -784,6 +795,7 @@ impl<'m> Matcher<'m> {
                     || chosen.is_some_and(|e| names_point_elsewhere(&comp, &edges, &edge_scored, scored, e))
                     || chosen.is_some_and(|e| remark_against_names(&scored[edge_scored[e]].score.gate));
                 let conflict = conflicts.contains_key(&pi) || id_conflict(&comp, &edges, &edge_scored, scored, pi);
+                let disputed = chosen.is_some_and(|e| earlier_link_disputed(&comp, &edges, &edge_scored, scored, e));
                 if let Some(ei) = chosen {
                     suggestion.push((pi, edges[ei].user));
                     let s = &scored[edge_scored[ei]].score;
@@ -794,7 +806,8 @@ impl<'m> Matcher<'m> {
                         && (s.gate.participant || !participants_known || s.gate.stands_without_participation())
                         && amount != Some(ReasonCode::MultiSeat)
                         && !names_other
-                        && !conflict;
+                        && !conflict
+                        && !disputed;
                     if auto {
                         out.autos.push((pi, edges[ei].user, s.clone(), margin.unwrap_or(0.0)));
                         continue;
@@ -812,7 +825,7 @@ impl<'m> Matcher<'m> {
                     }
                     if s.total >= policy.auto_threshold && s.gate.passes() && !absent {
                         card_codes.insert(ReasonCode::LowMargin);
-                    } else if !s.gate.same_name {
+                    } else if !(s.gate.same_name || (absent && s.gate.passes())) {
                         card_codes.insert(ReasonCode::WeakEvidence);
                     }
                 }
@@ -825,6 +838,9 @@ impl<'m> Matcher<'m> {
                 }
                 if conflict {
                     card_codes.insert(ReasonCode::IdConflict);
+                }
+                if disputed {
+                    card_codes.insert(ReasonCode::ContradictsEarlierLink);
                 }
             }
             if open.is_empty() {
@@ -922,16 +938,32 @@ impl<'m> Matcher<'m> {
                 }
             }
         }
+        if let Some((u, e)) = resolved.earlier.get(&payer)
+            && *u == user
+        {
+            let reason = if s.explains() {
+                format!(
+                    "同一付款人（账单 external_userid）在{}的付款 {} 已自动关联到该星球用户",
+                    e.camp.as_ref().map_or_else(|| "另一笔".to_string(), |c| format!("训练营 {c} ")),
+                    e.transaction_id
+                )
+            } else {
+                String::new()
+            };
+            s.add("E1", log_n + self.weights.earlier_link, reason);
+            s.gate.earlier_link = true;
+            s.lean = log_n + self.weights.earlier_link;
+        }
     }
 
     fn auto_link(
         &self,
         input: &CampInput<'_>,
         payer: &Payer<'_>,
-        user: u32,
-        s: &PairScore,
+        (user, s): (u32, &PairScore),
         margin: f64,
         round: usize,
+        earlier: Option<&TransactionId>,
     ) -> Link {
         let mut reasons = tie_reasons(payer);
         reasons.extend(signal_reasons(s));
@@ -962,6 +994,7 @@ impl<'m> Matcher<'m> {
             review_card: None,
             bind_code: None,
             decision: None,
+            earlier_link: earlier.cloned(),
         }
     }
 
@@ -991,6 +1024,7 @@ impl<'m> Matcher<'m> {
             review_card: Some(card.id.clone()),
             bind_code: Some(bind_code(&payer.payment.transaction_id)),
             decision: None,
+            earlier_link: None,
         }
     }
 
@@ -1028,6 +1062,7 @@ impl<'m> Matcher<'m> {
             review_card: card.map(|c| c.id.clone()),
             bind_code: None,
             decision: Some(d.id.clone()),
+            earlier_link: None,
         }
     }
 
@@ -1046,6 +1081,7 @@ impl<'m> Matcher<'m> {
             review_card: Some(card.id.clone()),
             bind_code: Some(bind_code(&payer.payment.transaction_id)),
             decision: None,
+            earlier_link: None,
         }
     }
 
@@ -1170,12 +1206,14 @@ fn shares_any(a: &[char], b: &[char]) -> bool {
 /// `candidate_window` bits behind the best, id-grade evidence always.
 fn prune(list: &mut Vec<usize>, scored: &[Scored], policy: &Policy) {
     list.sort_by(|a, b| scored[*b].score.total.total_cmp(&scored[*a].score.total).then(a.cmp(b)));
-    let best = list.first().map(|&i| scored[i].score.total).unwrap_or(0.0);
+    // The window is measured on this camp's own evidence, so a user another camp's link
+    // lifts does not push out the candidates that evidence prefers.
+    let best = list.iter().map(|&i| scored[i].score.local()).fold(f64::NEG_INFINITY, f64::max);
     let mut n = 0;
     list.retain(|&i| {
         let s = &scored[i].score;
-        let hard = s.gate.bind || s.gate.person_binding || s.gate.remark_id;
-        let ok = hard || (n < policy.max_candidates && s.total >= best - policy.candidate_window);
+        let hard = s.gate.bind || s.gate.person_binding || s.gate.remark_id || s.gate.earlier_link;
+        let ok = hard || (n < policy.max_candidates && s.local() >= best - policy.candidate_window);
         n += usize::from(ok);
         ok
     });
@@ -1200,6 +1238,26 @@ fn per_payer_best(
         .filter(|&&ei| edges[ei].payer == payer)
         .map(|&ei| edge_scored[ei])
         .max_by(|a, b| scored[*a].score.total.total_cmp(&scored[*b].score.total).then(b.cmp(a)))
+}
+
+/// Another camp's automatic link of the payer lifts the chosen pair, yet this camp's own
+/// evidence rates another of the payer's candidates at least as high: the earlier link
+/// may have been wrong, and carrying it would repeat the mistake in this camp.
+fn earlier_link_disputed(
+    comp: &Component,
+    edges: &[Edge],
+    edge_scored: &[usize],
+    scored: &[Scored],
+    chosen: usize,
+) -> bool {
+    let s = &scored[edge_scored[chosen]].score;
+    if !s.gate.earlier_link {
+        return false;
+    }
+    let payer = edges[chosen].payer;
+    comp.edges
+        .iter()
+        .any(|&ei| ei != chosen && edges[ei].payer == payer && scored[edge_scored[ei]].score.local() >= s.local())
 }
 
 /// Stable ids disagree inside the component: this payer has id-grade evidence
@@ -1227,7 +1285,9 @@ fn id_conflict(comp: &Component, edges: &[Edge], edge_scored: &[usize], scored: 
 /// looks exactly like this. Unless the user also joined the planet right around the
 /// payment, it is a person's call.
 fn remark_against_names(g: &super::signals::Gate) -> bool {
-    g.names_dissimilar && !(g.id_grade() || g.unique_name || g.unique_wechat || g.corroborated) && !g.joined_soon
+    g.names_dissimilar
+        && !(g.id_grade() || g.earlier_link || g.unique_name || g.unique_wechat || g.corroborated)
+        && !g.joined_soon
 }
 
 /// The remark names, by a nickname unique in scope, a user other than `chosen`
@@ -1295,21 +1355,17 @@ fn is_excluded(resolved: &Resolved<'_>, payer: usize, index: &PlanetIndex<'_>, u
     }
 }
 
+/// What a card says of a payer's human exclusions and of other camps' links that disagree.
 fn exclusion_notes(resolved: &Resolved<'_>, payer: usize) -> Vec<String> {
-    resolved
-        .excluded
-        .get(&payer)
-        .into_iter()
-        .flatten()
-        .map(|(u, d)| {
-            format!(
-                "已排除星球用户 {u}：{} 判定不是同一人（决定 {}{}）",
-                d.decided_by,
-                d.id,
-                d.note.as_deref().map(|n| format!("，{n}")).unwrap_or_default()
-            )
-        })
-        .collect()
+    let excluded = resolved.excluded.get(&payer).into_iter().flatten().map(|(u, d)| {
+        format!(
+            "已排除星球用户 {u}：{} 判定不是同一人（决定 {}{}）",
+            d.decided_by,
+            d.id,
+            d.note.as_deref().map(|n| format!("，{n}")).unwrap_or_default()
+        )
+    });
+    excluded.chain(resolved.earlier_disagree.get(&payer).cloned()).collect()
 }
 
 /// Active decisions resolved against this camp's payers.
@@ -1385,6 +1441,49 @@ fn resolve_decisions<'d>(payers: &[Payer<'_>], decisions: &'d [Decision], index:
         }
     }
     r
+}
+
+/// The other camps' automatic links of each payer's bill external_userid: carried when
+/// they all name one planet user the payer is not barred from; noted when they disagree.
+fn resolve_earlier_links<'d>(
+    r: &mut Resolved<'d>,
+    payers: &[Payer<'_>],
+    input: &CampInput<'d>,
+    index: &PlanetIndex<'_>,
+) {
+    if input.earlier_links.is_empty() {
+        return;
+    }
+    for (pi, p) in payers.iter().enumerate() {
+        let Some(ext) = p.payment.payer_external_userid.as_ref() else { continue };
+        let links: Vec<&'d EarlierLink> = input
+            .earlier_links
+            .of(ext.as_str())
+            .iter()
+            .filter(|e| e.transaction_id != p.payment.transaction_id)
+            .filter(|e| input.camp.is_none() || e.camp.as_ref() != input.camp)
+            .collect();
+        let users: BTreeSet<&str> = links.iter().map(|e| e.planet_user_id.as_str()).collect();
+        match users.len() {
+            0 => {}
+            1 => {
+                let Some(u) = index.position(links[0].planet_user_id.as_str()) else { continue };
+                if !is_excluded(r, pi, index, u) {
+                    r.earlier.insert(pi, (u, links[0]));
+                }
+            }
+            _ => {
+                let ids: Vec<&str> = users.into_iter().collect();
+                r.earlier_disagree.insert(
+                    pi,
+                    format!(
+                        "同一付款人（账单 external_userid）在其他训练营被自动关联到不同的星球用户：{}",
+                        ids.join("、")
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// Bind claims per payer: (user position, reason). A code shared by several

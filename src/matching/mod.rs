@@ -6,6 +6,7 @@ pub mod blocking;
 pub mod camp;
 pub mod compare;
 pub mod decisions;
+pub mod earlier;
 pub mod elsewhere;
 pub mod fxhash;
 pub mod normalize;
@@ -18,4 +19,5 @@ pub mod signals;
 pub mod synthetic;
 
 pub use camp::{CampInput, MatchInput, Matcher, Policy, match_camp};
+pub use earlier::{EarlierLink, EarlierLinks};
 pub use outcome::{Link, LinkState, MatchOutcome, ReasonCode, ReviewCard};

@@ -45,6 +45,11 @@ pub struct Link {
     pub bind_code: Option<String>,
     /// For confirmed links: the decision behind it.
     pub decision: Option<String>,
+    /// For automatic links that lean on another camp's automatic link of the same
+    /// payer (the bill's `external_userid`): that camp's payment. Such a link is never
+    /// leaned on in turn, so no pair of camps keeps a link alive on each other alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier_link: Option<TransactionId>,
 }
 
 /// Why a card needs a person.
@@ -74,6 +79,9 @@ pub enum ReasonCode {
     WeakEvidence,
     /// The camp has check-ins but the best candidate takes no part; names alone do not link it.
     NotParticipating,
+    /// Another camp linked the same payer automatically, but this camp's own evidence
+    /// rates another candidate at least as high.
+    ContradictsEarlierLink,
 }
 
 impl ReasonCode {
@@ -91,6 +99,7 @@ impl ReasonCode {
             ReasonCode::ContradictsDecision => "新证据与人工决定不符",
             ReasonCode::WeakEvidence => "证据不足",
             ReasonCode::NotParticipating => "候选未参加本营打卡",
+            ReasonCode::ContradictsEarlierLink => "本营证据与他营自动关联不符",
         }
     }
 }

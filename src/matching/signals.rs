@@ -86,6 +86,8 @@ pub struct Weights {
     pub bind_code: f64,
     /// Excess: an earlier human must-link binds the payer's external_userid to the user.
     pub person_binding: f64,
+    /// Another camp's automatic link of the same bill external_userid (beyond log N).
+    pub earlier_link: f64,
     /// P(a payer's own account checks in on the camp's project).
     pub participant_given_match: f64,
     /// P(a payer shows a name equal to the planet user's) — m of N1.
@@ -133,6 +135,7 @@ impl Default for Weights {
             amount_is_deposit: 0.5,
             bind_code: 16.0,
             person_binding: 12.0,
+            earlier_link: 10.0,
             participant_given_match: 0.9,
             name_m: 0.55,
             remark_m: 0.3,
@@ -265,6 +268,9 @@ pub struct Gate {
     pub bind: bool,
     /// An earlier human decision binds the payer to this user.
     pub person_binding: bool,
+    /// Another camp linked a payment with this bill's external_userid to this user
+    /// automatically, on its own evidence.
+    pub earlier_link: bool,
     /// The deciding name is shared (several users in scope or several payers).
     pub same_name: bool,
     /// The user checks in on the camp's project.
@@ -297,6 +303,7 @@ impl Gate {
             || self.unique_wechat
             || self.bind
             || self.person_binding
+            || self.earlier_link
     }
 
     /// Whether the evidence is id-grade (bind code, id in the remark, earlier human binding).
@@ -316,7 +323,7 @@ impl Gate {
     /// in the same days for their own payment (立夏 paid in one camp, 立夏 exported and
     /// joined a day later after paying in another).
     pub fn stands_without_participation(&self) -> bool {
-        self.id_grade() || self.corroborated || (self.wechat_only_here && self.joined_soon)
+        self.id_grade() || self.earlier_link || self.corroborated || (self.wechat_only_here && self.joined_soon)
     }
 
     /// The hard evidence that holds, in the reviewer's words (for an auto link's reasons).
@@ -324,6 +331,7 @@ impl Gate {
         let parts: Vec<&str> = [
             (self.bind, "绑定码"),
             (self.person_binding, "此前人工确认"),
+            (self.earlier_link, "他营已自动关联同一付款人"),
             (self.remark_id, "备注含用户ID或成员编号"),
             (self.unique_remark, "备注含唯一昵称"),
             (self.unique_wechat, "导出微信昵称唯一"),
@@ -353,13 +361,25 @@ pub struct PairScore {
     pub signals: Vec<Signal>,
     /// The gate.
     pub gate: Gate,
+    /// Bits in `total` that come from another camp's link (E1), not from this camp.
+    pub lean: f64,
     explain: bool,
 }
 
 impl PairScore {
     /// An empty score; `explain` says whether contributions are recorded.
     pub fn new(explain: bool) -> Self {
-        PairScore { total: 0.0, signals: Vec::new(), gate: Gate::default(), explain }
+        PairScore { total: 0.0, signals: Vec::new(), gate: Gate::default(), lean: 0.0, explain }
+    }
+
+    /// Whether contributions keep their reasons (format them only then).
+    pub fn explains(&self) -> bool {
+        self.explain
+    }
+
+    /// The total on this camp's own evidence (without other camps' links).
+    pub fn local(&self) -> f64 {
+        self.total - self.lean
     }
 
     /// Adds a contribution.

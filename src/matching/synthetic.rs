@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::camp::CampInput;
+use super::earlier::EarlierLinks;
 use super::elsewhere::PaymentNames;
 use super::outcome::{LinkState, MatchOutcome};
 use crate::domain::{
@@ -50,6 +51,10 @@ pub struct WorldOptions {
     pub planet_only_joining: f64,
     /// Payers who were planet members long before paying.
     pub existing_members: f64,
+    /// Payments in each camp after the first by payers of earlier camps who pay again
+    /// (as a share of the camp's new payers): the same WeChat account, the same planet
+    /// account, the same habits.
+    pub returning_payers: f64,
     /// Renamed users whose earlier nickname the store had seen.
     pub rename_seen: f64,
     /// Payments of two deposits (one payer, two seats).
@@ -79,6 +84,7 @@ impl Default for WorldOptions {
             unpaid_participants: 0.05,
             planet_only_joining: 0.2,
             existing_members: 0.5,
+            returning_payers: 0.08,
             rename_seen: 0.7,
             multi_seat: 0.015,
             odd_amount: 0.02,
@@ -106,8 +112,9 @@ pub struct WorldCamp {
 
 impl WorldCamp {
     /// The camp as the matcher takes it (no human decisions, no bind claims), beside
-    /// the bill names of the world's payments ([`World::payments`]).
-    pub fn input<'a>(&'a self, payment_names: &'a PaymentNames) -> CampInput<'a> {
+    /// the bill names of the world's payments ([`World::payments`]) and the other camps'
+    /// automatic links.
+    pub fn input<'a>(&'a self, payment_names: &'a PaymentNames, earlier_links: &'a EarlierLinks) -> CampInput<'a> {
         CampInput {
             camp: Some(&self.id),
             deposit: Some(self.deposit),
@@ -117,6 +124,7 @@ impl WorldCamp {
             decisions: &[],
             bind_claims: &[],
             payment_names: Some(payment_names),
+            earlier_links,
         }
     }
 }
@@ -148,6 +156,12 @@ impl World {
     }
 }
 
+/// The automatic links of a first pass over every camp that the second pass leans on
+/// (as the engine's next evaluation reads the other camps' stored links).
+pub fn earlier_links(world: &World, outcomes: &[MatchOutcome]) -> EarlierLinks {
+    EarlierLinks::from_links(outcomes.iter().flat_map(|o| &o.links), world.payments())
+}
+
 /// Builds a community.
 pub fn build(o: &WorldOptions) -> World {
     let mut rng = ChaCha8Rng::seed_from_u64(o.seed ^ 0x5eed_c0de);
@@ -176,6 +190,10 @@ pub fn build(o: &WorldOptions) -> World {
     let mut export = MemberExport::default();
     // Its own stream, so the export leaves the rest of a seed's world unchanged.
     let mut export_rng = ChaCha8Rng::seed_from_u64(o.seed ^ 0x6578_706f_7274);
+    // Its own stream, so returning payers leave the rest of a seed's world unchanged.
+    let mut return_rng = ChaCha8Rng::seed_from_u64(o.seed ^ 0x7265_7475_726e);
+    // person id → (planet user, remark, group nickname) of the person's first payment.
+    let mut first_payment: HashMap<u64, (Option<PlanetUserId>, String, Option<String>)> = HashMap::new();
     for c in 0..camp_count {
         let id = CampId::new(format!("camp-{:03}", c + 1));
         let chat = ChatId::new(format!("wrCamp{:05}", c + 1));
@@ -218,42 +236,11 @@ pub fn build(o: &WorldOptions) -> World {
             } else {
                 p.group_nickname.as_ref().map(|_| p.handle.clone())
             };
-            camp.payments.push(Payment {
-                transaction_id: txn.clone(),
-                out_trade_no: None,
-                camp: Some(id.clone()),
-                attribution: Attribution::Import,
-                payer_external_userid: p
-                    .external_userid_on_bill
-                    .then(|| ExternalUserId::new(p.external_userid.clone())),
-                payer_name: Some(p.wechat_name.clone()),
-                remark,
-                description: Some("押金".to_string()),
-                amount,
-                paid_at,
-                payee_userid: Some(StaffUserId::new("owner")),
-                mch_id: None,
-                payment_type: Some(1),
-                refunded_total: Money::ZERO,
-                bill_refunds: Vec::new(),
-                source: SourceRef { raw_id: "synthetic".to_string(), position: None },
-            });
+            camp.payments.push(payment(&txn, &id, p, remark.clone(), amount, paid_at));
             // The group: most payers join within hours.
             if rng.random_bool(0.93) {
                 let join = paid_at + lognormal_hours(&mut rng, 2.0, 2.48);
-                camp.group_members.push(GroupMember {
-                    chat_id: chat.clone(),
-                    member_id: p.external_userid.clone(),
-                    kind: MemberKind::External,
-                    name: Some(p.wechat_name.clone()),
-                    group_nickname,
-                    unionid: None,
-                    join_time: Some(join),
-                    join_scene: Some(3),
-                    first_seen: join,
-                    last_seen: join,
-                    left_at: None,
-                });
+                camp.group_members.push(group_member(&chat, p, group_nickname.clone(), join));
             }
             if has_account {
                 let joined = if rng.random_bool(o.existing_members) {
@@ -289,11 +276,37 @@ pub fn build(o: &WorldOptions) -> World {
                     camp.participants.push(user.user_id.clone());
                 }
                 truth.insert(txn.clone(), Some(user.user_id.clone()));
+                first_payment.insert(p.person_id, (Some(user.user_id.clone()), remark, group_nickname));
                 planet_users.push(user);
             } else {
                 truth.insert(txn.clone(), None);
+                first_payment.insert(p.person_id, (None, remark, group_nickname));
             }
             payer_of.insert(txn, (*p).clone());
+        }
+        // Payers of earlier camps who pay for this one too.
+        let earlier = &payers[..(c * o.camp_size).min(payers.len())];
+        let returning = ((chunk.len() as f64 * o.returning_payers).round() as usize).min(earlier.len());
+        let mut again: Vec<usize> = rand::seq::index::sample(&mut return_rng, earlier.len(), returning).into_vec();
+        again.sort_unstable();
+        for i in again {
+            let p = earlier[i];
+            let Some((user, remark, group_nickname)) = first_payment.get(&p.person_id).cloned() else { continue };
+            txn_seq += 1;
+            let txn = TransactionId::new(format!("42000{:09}{:014}", c + 1, txn_seq));
+            let paid_at = sale_start + SignedDuration::from_secs(return_rng.random_range(0..14 * 86_400));
+            camp.payments.push(payment(&txn, &id, p, remark, o.deposit, paid_at));
+            if return_rng.random_bool(0.93) {
+                let join = paid_at + lognormal_hours(&mut return_rng, 2.0, 2.48);
+                camp.group_members.push(group_member(&chat, p, group_nickname, join));
+            }
+            if let Some(u) = &user
+                && !return_rng.random_bool(o.never_checked_in)
+            {
+                camp.participants.push(u.clone());
+            }
+            truth.insert(txn.clone(), user);
+            payer_of.insert(txn, p.clone());
         }
         // Staff in the group.
         for s in 0..o.staff_per_group {
@@ -405,6 +418,52 @@ fn planet_user(p: &Person, joined: Timestamp) -> PlanetUser {
         left_planet_at: None,
         first_seen: joined,
         last_seen: joined,
+    }
+}
+
+/// A person's payment on a camp's bill.
+fn payment(
+    txn: &TransactionId,
+    camp: &CampId,
+    p: &Person,
+    remark: String,
+    amount: Money,
+    paid_at: Timestamp,
+) -> Payment {
+    Payment {
+        transaction_id: txn.clone(),
+        out_trade_no: None,
+        camp: Some(camp.clone()),
+        attribution: Attribution::Import,
+        payer_external_userid: p.external_userid_on_bill.then(|| ExternalUserId::new(p.external_userid.clone())),
+        payer_name: Some(p.wechat_name.clone()),
+        remark,
+        description: Some("押金".to_string()),
+        amount,
+        paid_at,
+        payee_userid: Some(StaffUserId::new("owner")),
+        mch_id: None,
+        payment_type: Some(1),
+        refunded_total: Money::ZERO,
+        bill_refunds: Vec::new(),
+        source: SourceRef { raw_id: "synthetic".to_string(), position: None },
+    }
+}
+
+/// A payer in a camp's WeCom group.
+fn group_member(chat: &ChatId, p: &Person, group_nickname: Option<String>, join: Timestamp) -> GroupMember {
+    GroupMember {
+        chat_id: chat.clone(),
+        member_id: p.external_userid.clone(),
+        kind: MemberKind::External,
+        name: Some(p.wechat_name.clone()),
+        group_nickname,
+        unionid: None,
+        join_time: Some(join),
+        join_scene: Some(3),
+        first_seen: join,
+        last_seen: join,
+        left_at: None,
     }
 }
 
