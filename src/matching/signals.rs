@@ -312,9 +312,10 @@ impl Gate {
     }
 
     /// Whether the evidence may link a user who does not check in on the camp (once the
-    /// camp has check-ins): id-grade evidence, two independent unique pointers, or the
-    /// export's WeChat name, unique and not a short personal name, on a user who joined the
-    /// planet right around the payment, while no payment outside the camp shows that
+    /// camp has check-ins): id-grade evidence, another camp's automatic link of the same
+    /// bill external_userid (the payer is known by the account), two independent unique
+    /// pointers, or the export's WeChat name, unique and not a short personal name, on a
+    /// user who joined the planet right around the payment, while no payment outside the camp shows that
     /// WeChat name (a short personal name such as 任婧 may be a stranger's who paid without
     /// an account, beside a namesake who joined in those days by chance). Names and
     /// remarks alone do not, however distinctive: the payer may have no planet account,
