@@ -694,6 +694,10 @@ pub struct BenchMatchArgs {
     /// Skip the runs without the member export.
     #[arg(long)]
     pub export_only: bool,
+    /// Match every camp without the other camps' automatic links (as the first
+    /// evaluation of a planet does), instead of leaning on those of a first pass.
+    #[arg(long)]
+    pub no_earlier_links: bool,
     /// Also print, per run, the payments of one kind with everything behind them
     /// (payer, linked and true user, the person's noise, every signal).
     #[arg(long, value_enum)]

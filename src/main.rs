@@ -1,5 +1,10 @@
 use clap::Parser;
 
+/// mimalloc: the matcher allocates and frees many small strings per camp; glibc's
+/// allocator slows by a tenth once a long-running process has done so for a while.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = campdesk::cli::Cli::parse();
     if cli.command.as_ref().is_some_and(campdesk::cli::Command::prints_to_stdout) {

@@ -893,4 +893,23 @@ fn earlier_links_that_disagree_or_that_this_camps_evidence_contradicts_go_to_rev
     assert!(c.codes.contains(&ReasonCode::ContradictsEarlierLink), "{:?}", c.codes);
     let ids: Vec<&str> = c.candidates.iter().map(|c| c.planet_user_id.as_str()).collect();
     assert!(ids.contains(&"111111") && ids.contains(&"222222"), "{ids:?}");
+
+    // Here another payer's remark names the member the earlier link points at: one of the two is wrong.
+    let mut camp = Camp::new(
+        vec![
+            payment("4200000009", "小鱼", "", Some("wmA")),
+            payment("4200000010", "阿成", "星球昵称：深海鲸落", Some("wmB")),
+        ],
+        vec![user("111111", "深海鲸落")],
+    );
+    camp.earlier = EarlierLinks::new([earlier("4200000001", "c0", "wmA", "111111")]);
+    let o = camp.run();
+    for txn in ["4200000009", "4200000010"] {
+        assert_ne!(link(&o, txn).state, LinkState::Auto, "{txn}: {:#?}", link(&o, txn).reasons);
+    }
+    assert!(
+        card(&o, "4200000009").codes.contains(&ReasonCode::ContradictsEarlierLink),
+        "{:?}",
+        card(&o, "4200000009").codes
+    );
 }

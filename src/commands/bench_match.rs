@@ -65,6 +65,7 @@ struct Setup<'a> {
     threads: usize,
     dump: Option<MatchDump>,
     digest: bool,
+    earlier_links: bool,
 }
 
 pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
@@ -82,6 +83,7 @@ pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
         threads: args.threads,
         dump: args.dump,
         digest: args.digest,
+        earlier_links: !args.no_earlier_links,
     };
     let mut runs = Vec::new();
     if args.baseline_persons > 0 {
@@ -168,13 +170,17 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
     let matched = (&world, &index, &payment_names);
     // What the other camps' evaluations stored (untimed): the timed pass reads their
     // links as the engine's evaluation of one camp reads the others' stored links.
-    let earlier = EarlierLinks::new(
-        match_all(matched, &policy, s, EarlierLinks::none(), |c, outcome| {
-            EarlierLinks::from_links(&outcome.links, &world.camps[c].payments)
-        })
-        .into_iter()
-        .flatten(),
-    );
+    let earlier = if s.earlier_links {
+        EarlierLinks::new(
+            match_all(matched, &policy, s, EarlierLinks::none(), |c, outcome| {
+                EarlierLinks::from_links(&outcome.links, &world.camps[c].payments)
+            })
+            .into_iter()
+            .flatten(),
+        )
+    } else {
+        EarlierLinks::default()
+    };
     // The timed pass drops each outcome; a third, untimed pass matches again and scores
     // the outcomes against the truth (matching is deterministic; `--digest` hashes them).
     let t = Instant::now();

@@ -1241,8 +1241,9 @@ fn per_payer_best(
 }
 
 /// Another camp's automatic link of the payer lifts the chosen pair, yet this camp's own
-/// evidence rates another of the payer's candidates at least as high: the earlier link
-/// may have been wrong, and carrying it would repeat the mistake in this camp.
+/// evidence rates another of the payer's candidates, or another payer for that user, at
+/// least as high: the earlier link may have been wrong, and carrying it would repeat the
+/// mistake in this camp.
 fn earlier_link_disputed(
     comp: &Component,
     edges: &[Edge],
@@ -1254,10 +1255,12 @@ fn earlier_link_disputed(
     if !s.gate.earlier_link {
         return false;
     }
-    let payer = edges[chosen].payer;
-    comp.edges
-        .iter()
-        .any(|&ei| ei != chosen && edges[ei].payer == payer && scored[edge_scored[ei]].score.local() >= s.local())
+    let (payer, user) = (edges[chosen].payer, edges[chosen].user);
+    comp.edges.iter().any(|&ei| {
+        ei != chosen
+            && (edges[ei].payer == payer || edges[ei].user == user)
+            && scored[edge_scored[ei]].score.local() >= s.local()
+    })
 }
 
 /// Stable ids disagree inside the component: this payer has id-grade evidence

@@ -3,7 +3,9 @@
 //! evidence says who a later (or concurrent) payment of that account is.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
+use super::fxhash::FxMap;
 use super::outcome::{Link, LinkState};
 use crate::domain::{CampId, ExternalUserId, Payment, PlanetUserId, TransactionId};
 
@@ -22,16 +24,19 @@ pub struct EarlierLink {
 }
 
 /// Automatic links of any camps, looked up by the bill's `external_userid`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct EarlierLinks {
     /// Sorted by external_userid, then transaction id.
     links: Vec<EarlierLink>,
+    /// external_userid → its run in `links` (a hash lookup: a binary search over the
+    /// links misses the cache on every probe at 100 000 payments).
+    runs: FxMap<String, (usize, usize)>,
 }
 
 impl EarlierLinks {
     /// No links (a first evaluation, or a planet with one camp).
     pub fn none() -> &'static EarlierLinks {
-        static NONE: EarlierLinks = EarlierLinks { links: Vec::new() };
+        static NONE: LazyLock<EarlierLinks> = LazyLock::new(EarlierLinks::default);
         &NONE
     }
 
@@ -42,7 +47,11 @@ impl EarlierLinks {
             a.external_userid.as_str().cmp(b.external_userid.as_str()).then(a.transaction_id.cmp(&b.transaction_id))
         });
         links.dedup_by(|a, b| a.transaction_id == b.transaction_id);
-        EarlierLinks { links }
+        let mut runs: FxMap<String, (usize, usize)> = FxMap::default();
+        for (i, l) in links.iter().enumerate() {
+            runs.entry(l.external_userid.as_str().to_string()).or_insert((i, i)).1 = i + 1;
+        }
+        EarlierLinks { links, runs }
     }
 
     /// The links another camp can lean on: automatic, made on their own evidence, on a
@@ -69,9 +78,7 @@ impl EarlierLinks {
 
     /// The links of payments from this `external_userid`.
     pub fn of(&self, external_userid: &str) -> &[EarlierLink] {
-        let start = self.links.partition_point(|l| l.external_userid.as_str() < external_userid);
-        let end = start + self.links[start..].partition_point(|l| l.external_userid.as_str() == external_userid);
-        &self.links[start..end]
+        self.runs.get(external_userid).map_or(&[], |&(start, end)| &self.links[start..end])
     }
 
     /// How many links.
