@@ -845,6 +845,15 @@ fn a_payer_another_camp_linked_automatically_is_linked_by_the_bills_external_use
     // A bill without external_userid leans on nothing.
     assert_eq!(link(&o, "4200000010").state, LinkState::Unmatched);
 
+    // A link that holds on this camp's own evidence agrees with the earlier one but does not lean on it,
+    // so other camps may lean on it in turn.
+    let mut own = Camp::new(vec![payment("4200000011", "🌸龚昊天✨", "", Some("wmC"))], vec![user("333333", "龚昊天")]);
+    own.earlier = EarlierLinks::new([earlier("4200000004", "c0", "wmC", "333333")]);
+    let l = link(&own.run(), "4200000011").clone();
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert!(l.reasons.iter().any(|r| r.contains("已自动关联到该星球用户")), "{:#?}", l.reasons);
+    assert_eq!(l.earlier_link, None);
+
     // It also links a user who has not checked in on this camp: the payer is known by the account.
     camp.participants.retain(|p| p.as_str() != "111111");
     let l = link(&camp.run(), "4200000009").clone();

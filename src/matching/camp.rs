@@ -450,8 +450,10 @@ impl<'m> Matcher<'m> {
         let mut links: Vec<Option<Link>> = vec![None; payers.len()];
         let mut cards: Vec<ReviewCard> = Vec::new();
         let linked_users: BTreeSet<u32> = closed_users.iter().copied().collect();
+        let participants_known = policy.require_participation && !participant_positions.is_empty();
         for (&pi, (u, score, margin, r)) in &autos {
-            let earlier = score.gate.earlier_link.then(|| resolved.earlier.get(&pi).map(|(_, e)| &e.transaction_id));
+            let leans = score.gate.earlier_link && !stands_alone(score, *margin, policy, participants_known);
+            let earlier = leans.then(|| resolved.earlier.get(&pi).map(|(_, e)| &e.transaction_id));
             links[pi] = Some(self.auto_link(input, &payers[pi], (*u, score), *margin, *r, earlier.flatten()));
         }
 
@@ -1238,6 +1240,19 @@ fn per_payer_best(
         .filter(|&&ei| edges[ei].payer == payer)
         .map(|&ei| edge_scored[ei])
         .max_by(|a, b| scored[*a].score.total.total_cmp(&scored[*b].score.total).then(b.cmp(a)))
+}
+
+/// Whether an automatic link would hold on this camp's own evidence, without another
+/// camp's link of the payer: its own total, its margin less the lift (a conservative
+/// bound), and its gate without that link. Only links that need the lift are marked as
+/// leaning on it (and are then never leaned on in turn).
+fn stands_alone(s: &PairScore, margin: f64, policy: &Policy, participants_known: bool) -> bool {
+    let mut gate = s.gate;
+    gate.earlier_link = false;
+    s.local() >= policy.auto_threshold
+        && margin - s.lean >= policy.margin
+        && gate.passes()
+        && (gate.participant || !participants_known || gate.stands_without_participation())
 }
 
 /// Another camp's automatic link of the payer lifts the chosen pair, yet this camp's own

@@ -45,9 +45,10 @@ pub struct Link {
     pub bind_code: Option<String>,
     /// For confirmed links: the decision behind it.
     pub decision: Option<String>,
-    /// For automatic links that lean on another camp's automatic link of the same
-    /// payer (the bill's `external_userid`): that camp's payment. Such a link is never
-    /// leaned on in turn, so no pair of camps keeps a link alive on each other alone.
+    /// For automatic links that need another camp's automatic link of the same payer
+    /// (the bill's `external_userid`) to hold: that camp's payment. Such a link is never
+    /// leaned on in turn, so no pair of camps keeps a link alive on each other alone; a
+    /// link that holds on its own evidence is not marked, whatever else agrees with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earlier_link: Option<TransactionId>,
 }
