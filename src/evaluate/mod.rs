@@ -11,12 +11,13 @@
 pub mod freeze;
 pub mod proposals;
 
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use jiff::Timestamp;
 
 use crate::config::{Camp, Config};
-use crate::domain::{CampId, PlanetUserId};
+use crate::domain::{CampId, Payment, PlanetUserId};
 use crate::links;
 use crate::matching::elsewhere::PaymentNames;
 use crate::matching::normalize::default_normalizer;
@@ -24,7 +25,7 @@ use crate::matching::{self, LinkState, MatchOutcome};
 use crate::records::{self, RecordsError};
 use crate::refund::queue;
 use crate::rules::{self, AcceptedLink, CampEvaluation};
-use crate::store::{Store, StoreError};
+use crate::store::{ReadTx, Store, StoreError};
 use crate::verdicts;
 
 /// Why a camp could not be evaluated.
@@ -128,8 +129,8 @@ fn evaluate_with(
     let recs = records::camp_records(&read, config, camp)
         .map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
     let decisions = links::active_decisions(&read).map_err(store_err)?;
-    let earlier =
-        earlier_links(&read, &camp.id).map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
+    let earlier = earlier_links(&read, &camp.id, &recs.payments)
+        .map_err(|e| EvalError::Records { camp: cid.clone(), message: e.to_string() })?;
     let overrides = verdicts::overrides(&read, &camp.id).map_err(store_err)?;
     let leaves = verdicts::leaves(&read, &camp.id).map_err(store_err)?;
     let frozen = verdicts::frozen(&read, &camp.id).map_err(store_err)?;
@@ -194,18 +195,22 @@ fn evaluate_with(
     Ok(CampOutcome { evaluation, matching, queue })
 }
 
-/// The other camps' stored automatic links that stand on their own evidence, with the
-/// payer's external_userid as their bills show it: a payer who pays again is known.
-fn earlier_links(read: &crate::store::ReadTx, camp: &CampId) -> Result<matching::EarlierLinks, RecordsError> {
-    let others: Vec<matching::Link> = links::links(read, None)?
-        .into_iter()
-        .filter(|l| l.camp.as_ref() != Some(camp) && l.state == LinkState::Auto && l.earlier_link.is_none())
-        .collect();
-    let mut payments = Vec::with_capacity(others.len());
-    for l in &others {
-        payments.extend(records::payments::payment(read, l.transaction_id.as_str())?);
+/// The other camps' stored links of this camp's payers (by the external_userid on their
+/// bills): a payer who pays again is known. Reads only those payers' other payments.
+fn earlier_links(read: &ReadTx, camp: &CampId, payments: &[Payment]) -> Result<matching::EarlierLinks, RecordsError> {
+    let payers: BTreeSet<&str> =
+        payments.iter().filter_map(|p| p.payer_external_userid.as_ref()).map(|e| e.as_str()).collect();
+    let (mut others, mut bills) = (Vec::new(), Vec::new());
+    for payer in payers {
+        for p in records::payments::payments_by_payer(read, payer)? {
+            let Some(other) = p.camp.as_ref().filter(|c| *c != camp) else { continue };
+            if let Some(l) = links::link(read, other, &p.transaction_id)? {
+                others.push(l);
+                bills.push(p);
+            }
+        }
     }
-    Ok(matching::EarlierLinks::from_links(&others, &payments))
+    Ok(matching::EarlierLinks::from_links(&others, &bills))
 }
 
 /// A purged camp's outcome as stored (it is never evaluated again).

@@ -332,6 +332,11 @@ pub fn links(tx: &ReadTx, camp: Option<&CampId>) -> Result<Vec<Link>, StoreError
     Ok(tx.prefix(&LINKS, &prefix)?.into_iter().map(|(_, l)| l).collect())
 }
 
+/// The stored link of one payment, as its camp's evaluation saved it.
+pub fn link(tx: &ReadTx, camp: &CampId, transaction_id: &TransactionId) -> Result<Option<Link>, StoreError> {
+    tx.get(&LINKS, &key(&[camp.as_str(), transaction_id.as_str()]))
+}
+
 /// Stored review cards of one camp (or all camps).
 pub fn cards(tx: &ReadTx, camp: Option<&CampId>) -> Result<Vec<ReviewCard>, StoreError> {
     let prefix = camp.map(|c| key_prefix(&[c.as_str()])).unwrap_or_default();
