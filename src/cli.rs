@@ -694,6 +694,10 @@ pub struct BenchMatchArgs {
     /// Skip the runs without the member export.
     #[arg(long)]
     pub export_only: bool,
+    /// Share of payers who were planet members long before paying (overrides the
+    /// generator's default, to measure how much the planet join time carries).
+    #[arg(long, value_name = "SHARE")]
+    pub existing_members: Option<f64>,
     /// Match every camp without the other camps' automatic links (as the first
     /// evaluation of a planet does), instead of leaning on those of a first pass.
     #[arg(long)]

@@ -43,3 +43,22 @@ fn bench_match_prints_quality_time_and_memory_as_json() {
     // The baseline scores every pair; blocking scores far fewer.
     assert!(runs[0]["scored_pairs"].as_u64().unwrap() > 5 * runs[1]["scored_pairs"].as_u64().unwrap());
 }
+
+#[test]
+fn bench_match_takes_the_share_of_long_standing_members_and_refuses_one_outside_0_to_1() {
+    let bench = |share: &str| {
+        Command::new(env!("CARGO_BIN_EXE_campdesk"))
+            .args(["bench", "match", "--persons", "200", "--camp-size", "100", "--baseline-persons", "0"])
+            .args(["--seeds", "0", "--export-only", "--existing-members", share, "--json"])
+            .output()
+            .expect("run campdesk")
+    };
+    let out = bench("0.05");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out["runs"][0]["existing_members"], 0.05);
+
+    let out = bench("1.5");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--existing-members"), "{out:?}");
+}

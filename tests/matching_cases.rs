@@ -750,6 +750,41 @@ fn latin_names_put_together_from_common_parts_count_as_common() {
     assert!(handle < 0.01, "a handle: {handle}");
 }
 
+/// 40 members with bare English given names, ten of them carried twice (none is Winnie).
+fn english_crowd() -> Vec<PlanetUser> {
+    let names = [
+        "Lily", "Amy", "Coco", "Jason", "Kevin", "Grace", "Tony", "Emma", "Lucy", "Jack", "Vivian", "Cindy", "Linda",
+        "Helen", "Alice", "Bella", "Cathy", "Daisy", "Eric", "Frank", "Gavin", "Henry", "Ivy", "Jenny", "Karen", "Leo",
+        "Mandy", "Nina", "Oscar", "Peter",
+    ];
+    (0..40).map(|i| old_member(&format!("5100000{i:03}"), names[i % 30], None)).collect()
+}
+
+#[test]
+fn a_bare_english_given_name_counts_as_common_even_when_one_member_carries_it() {
+    // Winnie the payer and Winnie the member are alike on every platform, but English
+    // given names come from a small vocabulary: among the planet's bare English names
+    // many coincide, so another Winnie may have paid without an account.
+    let mut users = vec![old_member("321", "Winnie", Some("Winnie"))];
+    users.extend(english_crowd());
+    let o = Camp::new(vec![payment("4200000121", "Winnie", "", Some("wmA"))], users.clone()).run();
+    let l = link(&o, "4200000121");
+    assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.suggested_planet_user_id.as_ref().map(|u| u.as_str()), Some("321"));
+    assert!(card(&o, "4200000121").codes.contains(&ReasonCode::SameName));
+
+    // The same name styled, and shown so on both sides, is that account's.
+    users[0].wechat_name = Some("✨Winnie✨".to_string());
+    let o = Camp::new(vec![payment("4200000121", "✨Winnie✨", "", Some("wmA"))], users.clone()).run();
+    assert_eq!(link(&o, "4200000121").state, LinkState::Auto, "{:#?}", link(&o, "4200000121").reasons);
+
+    // Given name and surname together (Winnie Xu) are not one word of that vocabulary.
+    users[0].wechat_name = Some("Winnie Xu".to_string());
+    users[0].name = "Winnie Xu".to_string();
+    let o = Camp::new(vec![payment("4200000121", "Winnie Xu", "", Some("wmA"))], users).run();
+    assert_eq!(link(&o, "4200000121").state, LinkState::Auto, "{:#?}", link(&o, "4200000121").reasons);
+}
+
 #[test]
 fn a_group_nickname_naming_the_user_links_beside_a_wechat_name_the_export_shows_decorated() {
     // The bill's 小丽旅行家 equals the export's ☘️小丽旅行家 only after normalisation (no

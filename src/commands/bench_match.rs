@@ -28,6 +28,8 @@ struct Run {
     payments: usize,
     planet_users: usize,
     member_export: bool,
+    /// Share of payers who were planet members long before paying.
+    existing_members: f64,
     exhaustive: bool,
     strict_unique: bool,
     threads: usize,
@@ -75,6 +77,9 @@ pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
     if args.seeds > 0 && (args.seed_persons == 0 || args.seed_camp_size == 0) {
         return Err(CommandError::user("--seed-persons and --seed-camp-size must be at least 1"));
     }
+    if args.existing_members.is_some_and(|share| !(0.0..=1.0).contains(&share)) {
+        return Err(CommandError::user("--existing-members must be a share between 0 and 1"));
+    }
     let exports: &[bool] = if args.export_only { &[true] } else { &[true, false] };
     let setup = |name, exhaustive, strict_unique| Setup {
         name,
@@ -102,6 +107,7 @@ pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
             persons: args.persons,
             camp_size: args.camp_size,
             member_export,
+            existing_members: args.existing_members.unwrap_or(WorldOptions::default().existing_members),
             ..WorldOptions::default()
         };
         let name = if member_export {
@@ -122,6 +128,7 @@ pub(super) fn run(args: &BenchMatchArgs) -> Result<Exit, CommandError> {
                 persons: args.seed_persons,
                 camp_size: args.seed_camp_size,
                 member_export,
+                existing_members: args.existing_members.unwrap_or(WorldOptions::default().existing_members),
                 ..WorldOptions::default()
             };
             let name = if member_export { "seed, member export" } else { "seed, no member export" };
@@ -202,6 +209,7 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
         payments,
         planet_users: world.planet_users.len(),
         member_export: o.member_export,
+        existing_members: o.existing_members,
         exhaustive: s.exhaustive,
         strict_unique: s.strict_unique,
         threads: s.threads,

@@ -80,8 +80,56 @@ pub struct PlanetIndex<'a> {
     /// The same for Latin names (rose|cheng, jason|1976): English given names and
     /// pinyin surnames combine into names several people carry.
     latin_shape: NickShape,
+    /// Single Latin words (lily, winnie, ben): how often two users' words coincide.
+    latin_words: LatinWords,
     /// Users whose WeChat name the member export shows.
     vouched: usize,
+}
+
+/// The scope's single-word Latin names (letters only, up to [`LatinWords::MAX_LEN`]):
+/// English given names come from a small vocabulary, so a name seen once in scope is
+/// still one many people carry. The chance that two users' words coincide, observed
+/// over the scope, estimates how many other carriers any one of them has.
+#[derive(Clone, Debug, Default)]
+struct LatinWords {
+    counts: FxMap<u64, u32>,
+    /// Words counted.
+    n: u64,
+    /// Ordered pairs of users with the same word: Σ c·(c − 1).
+    pairs: u64,
+}
+
+impl LatinWords {
+    /// Longest word counted (longer letter runs are mostly spelt-out pinyin names).
+    const MAX_LEN: usize = 8;
+
+    fn word(chars: &[char]) -> bool {
+        (2..=Self::MAX_LEN).contains(&chars.len()) && chars.iter().all(char::is_ascii_lowercase)
+    }
+
+    fn key(chars: &[char]) -> u64 {
+        use std::hash::BuildHasher;
+        std::hash::BuildHasherDefault::<super::fxhash::FxHasher>::default().hash_one(chars)
+    }
+
+    fn add(&mut self, chars: &[char]) {
+        let c = self.counts.entry(Self::key(chars)).or_default();
+        self.pairs += 2 * u64::from(*c);
+        self.n += 1;
+        *c += 1;
+    }
+
+    /// Expected number of other users carrying `chars` beyond those seen, for a word
+    /// some user in scope carries: the scope's coinciding pairs per word, the word's own
+    /// pairs left out. 0 for other texts (several words run together: will|chen).
+    fn expected(&self, chars: &[char]) -> f64 {
+        let Some(&c) = self.counts.get(&Self::key(chars)) else { return 0.0 };
+        if self.n < 2 {
+            return 0.0;
+        }
+        let own = u64::from(c) * u64::from(c - 1);
+        (self.pairs - own) as f64 / (self.n - 1) as f64
+    }
 }
 
 /// Character frequencies by position among the scope's 2- and 3-character Han
@@ -213,6 +261,7 @@ impl<'a> PlanetIndex<'a> {
             han_shapes: exact.han_shapes,
             nick_shape: exact.nick_shape,
             latin_shape: exact.latin_shape,
+            latin_words: exact.latin_words,
             vouched: exact.vouched,
         }
     }
@@ -289,11 +338,12 @@ impl<'a> PlanetIndex<'a> {
     /// 2–3 characters from the scope's character frequencies by position (张帆 made of
     /// common characters: high; 龚昊昊: low), 4+ characters from how often its
     /// beginning and ending recur in other names (慢热的|向日葵: high; 一路向北|大侠:
-    /// low). 0 for other shapes.
+    /// low). Latin names from their parts the same way (rose|cheng) and, for a single
+    /// word, from how often the scope's words coincide (winnie). 0 for other shapes.
     pub fn expected_carriers(&self, text: &str) -> f64 {
         let chars: Vec<char> = text.chars().collect();
         if chars.iter().all(char::is_ascii_alphanumeric) {
-            return self.latin_shape.expected(&chars);
+            return self.latin_shape.expected(&chars).max(self.latin_words.expected(&chars));
         }
         if !chars.iter().all(|c| is_han(*c)) {
             return 0.0;
@@ -427,6 +477,7 @@ struct ExactPostings {
     han_shapes: [HanShape; 2],
     nick_shape: NickShape,
     latin_shape: NickShape,
+    latin_words: LatinWords,
     vouched: usize,
 }
 
@@ -439,6 +490,7 @@ impl ExactPostings {
             han_shapes: [HanShape::default(), HanShape::default()],
             nick_shape: NickShape::default(),
             latin_shape: NickShape::default(),
+            latin_words: LatinWords::default(),
             vouched: 0,
         };
         let mut chars: Vec<char> = Vec::new();
@@ -467,8 +519,14 @@ impl ExactPostings {
                         4.. => out.nick_shape.add(&chars),
                         _ => {}
                     }
-                } else if chars.len() >= 4 && chars.iter().all(char::is_ascii_alphanumeric) {
-                    out.latin_shape.add(&chars);
+                } else if chars.iter().all(char::is_ascii_alphanumeric) {
+                    if chars.len() >= 4 {
+                        out.latin_shape.add(&chars);
+                    }
+                    // One word as written (its initials are one letter), not will|chen.
+                    if LatinWords::word(&chars) && form.initials.first().is_some_and(|i| i.len() == 1) {
+                        out.latin_words.add(&chars);
+                    }
                 }
             }
         }
@@ -752,7 +810,30 @@ mod tests {
         let common = idx.expected_carriers("张伟");
         let rare = idx.expected_carriers("龚昊");
         assert!(common > 10.0 * rare, "{common} vs {rare}");
-        assert_eq!(idx.expected_carriers("hello"), 0.0, "only Han names are modelled");
+        assert_eq!(idx.expected_carriers("hello"), 0.0, "no Latin name in scope to model it on");
+    }
+
+    #[test]
+    fn bare_english_given_names_expect_chance_carriers_from_how_often_words_coincide() {
+        let mut users: Vec<PlanetUser> = ["Lily", "Amy", "Coco", "Lily", "Amy", "Jason", "Winnie"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| user(&i.to_string(), n))
+            .collect();
+        users.push(user("90", "Will Chen"));
+        let idx = PlanetIndex::build(&users, default_normalizer());
+        // Seven words, two pairs coincide (four ordered pairs): 4 / 6 for a word seen once.
+        assert!((idx.expected_carriers("winnie") - 4.0 / 6.0).abs() < 1e-9, "{}", idx.expected_carriers("winnie"));
+        // Lily's own pair is left out of its estimate.
+        assert!((idx.expected_carriers("lily") - 2.0 / 6.0).abs() < 1e-9);
+        // Words nobody carries as one word, and names of several words, are not this model's.
+        assert_eq!(idx.expected_carriers("willchen"), 0.0);
+        assert_eq!(idx.expected_carriers("zoe"), 0.0);
+
+        let distinct: Vec<PlanetUser> =
+            ["Lily", "Amy", "Coco", "Winnie"].iter().enumerate().map(|(i, n)| user(&i.to_string(), n)).collect();
+        let idx = PlanetIndex::build(&distinct, default_normalizer());
+        assert_eq!(idx.expected_carriers("winnie"), 0.0, "no word coincides in scope");
     }
 
     #[test]

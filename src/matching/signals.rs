@@ -848,7 +848,7 @@ impl ScoreContext<'_> {
         let w = self.weights;
         let text = m.right.text;
         let raw_equal = pn.raw.trim() == un.raw.trim();
-        let decorated = raw_equal && un.raw.trim() != text;
+        let decorated = raw_equal && !plain_spelling(un.raw, text);
         // A decorated name equal as shown (🇨🇳张鸣) is counted as shown: another user's bare
         // 张鸣 is not the same WeChat name, unless that user checks in on the camp (WeChat
         // decorations change; the payer may be that user). Bare names count every carrier
@@ -1161,4 +1161,11 @@ fn describe_offset(d: SignedDuration) -> String {
     let minutes = d.as_mins();
     let (sign, m) = if minutes < 0 { ("前", -minutes) } else { ("后", minutes) };
     if m < 60 { format!("{sign} {m} 分钟") } else { format!("{sign} {} 小时", m / 60) }
+}
+
+/// Whether `raw` reads as the normalised `text` but for letter case and spaces
+/// (Winnie / winnie, Rose Cheng / rosecheng): spelt plainly, not styled. A styled name
+/// (🇨🇳张鸣, ✨Lily✨) is rarer than its bare reading; a capital letter is not.
+fn plain_spelling(raw: &str, text: &str) -> bool {
+    raw.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).eq(text.chars())
 }
