@@ -341,22 +341,36 @@ impl<'a> PlanetIndex<'a> {
     /// low). Latin names from their parts the same way (rose|cheng) and, for a single
     /// word, from how often the scope's words coincide (winnie). 0 for other shapes.
     pub fn expected_carriers(&self, text: &str) -> f64 {
-        let chars: Vec<char> = text.chars().collect();
+        // Names are short: read the characters into a buffer on the stack (this runs for
+        // every exact name pair scored).
+        let mut buffer = ['\0'; 32];
+        let mut len = 0;
+        for c in text.chars() {
+            if len == buffer.len() {
+                return self.expected_carriers_of(&text.chars().collect::<Vec<char>>());
+            }
+            buffer[len] = c;
+            len += 1;
+        }
+        self.expected_carriers_of(&buffer[..len])
+    }
+
+    fn expected_carriers_of(&self, chars: &[char]) -> f64 {
         if chars.iter().all(char::is_ascii_alphanumeric) {
-            return self.latin_shape.expected(&chars).max(self.latin_words.expected(&chars));
+            return self.latin_shape.expected(chars).max(self.latin_words.expected(chars));
         }
         if !chars.iter().all(|c| is_han(*c)) {
             return 0.0;
         }
         if chars.len() >= 4 {
-            return self.nick_shape.expected(&chars);
+            return self.nick_shape.expected(chars);
         }
         if chars.len() < 2 {
             return 0.0;
         }
         // The name itself is among the counts; take it out.
         let shape = &self.han_shapes[chars.len() - 2];
-        (shape.expected(&chars) - 1.0 / (shape.names.max(1) as f64)).max(0.0)
+        (shape.expected(chars) - 1.0 / (shape.names.max(1) as f64)).max(0.0)
     }
 
     /// The name texts found inside a normalised remark: every occurrence not
@@ -785,6 +799,18 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn expected_carriers_reads_names_of_any_length_through_its_stack_buffer(text in "[a-z张王伟芳]{0,40}") {
+            let users: Vec<PlanetUser> = ["张伟", "王芳", "张芳", "王伟", "lily", "amy", "lily"]
+                .iter()
+                .enumerate()
+                .map(|(i, n)| user(&i.to_string(), n))
+                .collect();
+            let idx = PlanetIndex::build(&users, default_normalizer());
+            let chars: Vec<char> = text.chars().collect();
+            proptest::prop_assert_eq!(idx.expected_carriers(&text), idx.expected_carriers_of(&chars));
+        }
+
         #[test]
         fn gram_buffer_yields_the_grams(text in "[a-z张三李小明 ]{0,8}") {
             let mut seen = Vec::new();

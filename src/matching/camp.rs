@@ -21,7 +21,9 @@ use super::outcome::{
     ReviewCard, SuggestedPair,
 };
 use super::remark;
-use super::signals::{GroupTie, PairScore, Payer, PayerName, PayerSource, ScoreContext, Weights, round1};
+use super::signals::{
+    GroupTie, PairScore, Payer, PayerName, PayerSource, ScoreContext, Weights, round1, shares_a_name_with_another_payer,
+};
 use crate::domain::{CampId, GroupMember, MemberKind, Money, Payment, PlanetUser, PlanetUserId, TransactionId};
 
 /// Decision thresholds (matching.md §3, §4.3).
@@ -424,6 +426,7 @@ impl<'m> Matcher<'m> {
             let mut decided = self.decide(
                 &round,
                 &payers,
+                &stats.payer_texts,
                 &conflicts,
                 &closed_users,
                 input.deposit,
@@ -762,6 +765,7 @@ impl<'m> Matcher<'m> {
         &self,
         round: &Round,
         payers: &[Payer<'_>],
+        payer_texts: &FxMap<String, u32>,
         conflicts: &HashMap<usize, Vec<String>>,
         closed_users: &FxSet<u32>,
         deposit: Option<Money>,
@@ -818,7 +822,8 @@ impl<'m> Matcher<'m> {
                 open.push(pi);
                 if let Some(b) = per_payer_best(&comp, &edges, &edge_scored, scored, pi) {
                     let s = &scored[b].score;
-                    if s.gate.same_name {
+                    let same_name = s.gate.same_name || shares_a_name_with_another_payer(payer, payer_texts);
+                    if same_name {
                         card_codes.insert(ReasonCode::SameName);
                     }
                     let absent = participants_known && !s.gate.participant && !s.gate.stands_without_participation();
@@ -827,7 +832,7 @@ impl<'m> Matcher<'m> {
                     }
                     if s.total >= policy.auto_threshold && s.gate.passes() && !absent {
                         card_codes.insert(ReasonCode::LowMargin);
-                    } else if !(s.gate.same_name || (absent && s.gate.passes())) {
+                    } else if !(same_name || (absent && s.gate.passes())) {
                         card_codes.insert(ReasonCode::WeakEvidence);
                     }
                 }

@@ -271,7 +271,9 @@ pub struct Gate {
     /// Another camp linked a payment with this bill's external_userid to this user
     /// automatically, on its own evidence.
     pub earlier_link: bool,
-    /// The deciding name is shared (several users in scope or several payers).
+    /// The deciding name is shared by several users in scope or payers (another payer
+    /// showing any of the payer's names is asked separately:
+    /// [`shares_a_name_with_another_payer`]).
     pub same_name: bool,
     /// The user checks in on the camp's project.
     pub participant: bool,
@@ -678,16 +680,6 @@ impl ScoreContext<'_> {
                     txt!(explain, "入球时间：付款前 {} 天（老成员？）", -d.as_hours() / 24),
                 );
             }
-        }
-
-        // Another payer of this camp shows one of the same names: the pair is marked. It
-        // never links unattended on that name: each gate above refuses a text (name,
-        // exported WeChat name, remark nickname) that another payer shows. A name only
-        // this payer shows still counts (ღEmmaღ beside two payers' 甜甜的兔子).
-        let shared_with_payer =
-            payer.names.iter().flat_map(|n| n.norm.texts()).any(|t| self.payer_texts.get(t).copied().unwrap_or(0) > 1);
-        if shared_with_payer {
-            s.gate.same_name = true;
         }
 
         // Amount.
@@ -1143,6 +1135,17 @@ fn distinctive_name(form: PackedForm<'_>) -> bool {
 fn wechat_renamed(payer: &Payer<'_>) -> bool {
     let core = |src| payer.names.iter().find(|n| n.source == src).and_then(|n| n.norm.core()).map(|f| f.text.as_str());
     matches!((core(PayerSource::BillName), core(PayerSource::GroupName)), (Some(a), Some(b)) if a != b)
+}
+
+/// Whether another open payer of the camp (or a group member no payment is tied to)
+/// shows one of this payer's names (`payer_texts`: the round's counts). Every pair of
+/// such a payer is marked same-name on its card. It never links unattended on that
+/// name: each gate refuses a text (name, exported WeChat name, remark nickname) that
+/// another payer shows; a name only this payer shows still counts (ღEmmaღ beside two
+/// payers' 甜甜的兔子). It depends on the payer alone, so it is asked once per card,
+/// not per pair scored.
+pub fn shares_a_name_with_another_payer(payer: &Payer<'_>, payer_texts: &FxMap<String, u32>) -> bool {
+    payer.names.iter().flat_map(|n| n.norm.texts()).any(|t| payer_texts.get(t).copied().unwrap_or(0) > 1)
 }
 
 /// The TF note of a reason: how many users share the value, how common it looks.
