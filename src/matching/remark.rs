@@ -2,6 +2,7 @@
 //! name it states ("星球昵称：X", "昵称X", "X的押金" …), digit runs that may be a
 //! planet `user_id`, and member numbers ("编号1027", "No.1027", "1027号").
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -107,21 +108,33 @@ pub fn parse(normalizer: &Normalizer, raw: &str) -> RemarkFacts {
         .filter(|n| !n.is_empty())
         .collect();
     // The stated name: drop ids, numbers and filler words, read the rest as a name.
-    let mut rest = WECHAT_ID.replace_all(&text, " ").into_owned();
-    rest = MEMBER_NUMBER.replace_all(&rest, " ").into_owned();
-    rest = DIGITS.replace_all(&rest, " ").into_owned();
+    // (Each step copies the text only when it changes something: this runs for every
+    // payment of every camp evaluated.)
+    let mut rest = text.clone();
+    replace_in(&mut rest, &WECHAT_ID, " ");
+    replace_in(&mut rest, &MEMBER_NUMBER, " ");
+    replace_in(&mut rest, &DIGITS, " ");
     for (re, with) in PHRASES.iter().take(1) {
-        rest = re.replace_all(&rest, *with).into_owned();
+        replace_in(&mut rest, re, with);
     }
     for f in FILLER {
-        rest = rest.replace(f, " ");
+        if rest.contains(f) {
+            rest = rest.replace(f, " ");
+        }
     }
     for (re, with) in PHRASES.iter().skip(1) {
-        rest = re.replace_all(&rest, *with).into_owned();
+        replace_in(&mut rest, re, with);
     }
     let stated = normalizer.name(&rest);
     let on_behalf = ON_BEHALF.is_match(&text);
     RemarkFacts { text, stated, digit_runs, member_numbers, on_behalf }
+}
+
+/// Replaces every match of `re` in `text`, copying the text only when one is found.
+fn replace_in(text: &mut String, re: &Regex, with: &str) {
+    if let Cow::Owned(changed) = re.replace_all(text, with) {
+        *text = changed;
+    }
 }
 
 #[cfg(test)]
