@@ -771,7 +771,10 @@ fn a_bare_english_given_name_counts_as_common_even_when_one_member_carries_it() 
     let l = link(&o, "4200000121");
     assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
     assert_eq!(l.suggested_planet_user_id.as_ref().map(|u| u.as_str()), Some("321"));
-    assert!(card(&o, "4200000121").codes.contains(&ReasonCode::SameName));
+    // Nobody else on the planet is called Winnie: the card says the name is common, not shared.
+    let codes = &card(&o, "4200000121").codes;
+    assert!(codes.contains(&ReasonCode::CommonName) && !codes.contains(&ReasonCode::SameName), "{codes:?}");
+    assert!(l.reasons[0].contains("常见姓名"), "{:#?}", l.reasons);
 
     // The same name styled, and shown so on both sides, is that account's.
     users[0].wechat_name = Some("✨Winnie✨".to_string());

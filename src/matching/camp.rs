@@ -825,6 +825,8 @@ impl<'m> Matcher<'m> {
                     let same_name = s.gate.same_name || shares_a_name_with_another_payer(payer, payer_texts);
                     if same_name {
                         card_codes.insert(ReasonCode::SameName);
+                    } else if s.gate.common_name {
+                        card_codes.insert(ReasonCode::CommonName);
                     }
                     let absent = participants_known && !s.gate.participant && !s.gate.stands_without_participation();
                     if absent {
@@ -832,7 +834,7 @@ impl<'m> Matcher<'m> {
                     }
                     if s.total >= policy.auto_threshold && s.gate.passes() && !absent {
                         card_codes.insert(ReasonCode::LowMargin);
-                    } else if !(same_name || (absent && s.gate.passes())) {
+                    } else if !(same_name || s.gate.common_name || (absent && s.gate.passes())) {
                         card_codes.insert(ReasonCode::WeakEvidence);
                     }
                 }

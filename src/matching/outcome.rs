@@ -59,6 +59,9 @@ pub struct Link {
 pub enum ReasonCode {
     /// The deciding name is shared by several planet users or several payers.
     SameName,
+    /// The deciding name is carried by one user in scope and one payer, but so common
+    /// (王毅, Winnie) that the payer may be someone else who carries it too.
+    CommonName,
     /// The best assignment is not ahead of the alternatives by the margin.
     LowMargin,
     /// The amount is a multiple of the deposit: one payer for several seats.
@@ -90,6 +93,7 @@ impl ReasonCode {
     pub fn label(self) -> &'static str {
         match self {
             ReasonCode::SameName => "同名冲突",
+            ReasonCode::CommonName => "常见姓名",
             ReasonCode::LowMargin => "差距不足",
             ReasonCode::MultiSeat => "一笔多人",
             ReasonCode::AmountOdd => "金额异常",

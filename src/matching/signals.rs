@@ -275,6 +275,10 @@ pub struct Gate {
     /// showing any of the payer's names is asked separately:
     /// [`shares_a_name_with_another_payer`]).
     pub same_name: bool,
+    /// The deciding name is carried by no other planet user (in scope or already linked)
+    /// and no other open payer, but is common enough that people the planet does not
+    /// show carry it too (王毅, Winnie).
+    pub common_name: bool,
     /// The user checks in on the camp's project.
     pub participant: bool,
     /// Two independent pieces, each unique in scope, point at the user: the WeChat name in
@@ -883,6 +887,8 @@ impl ScoreContext<'_> {
             // beside a namesake who joined the planet in those days by chance.
             gate.wechat_only_here |= (decorated || distinctive_name(m.right))
                 && self.payment_names.is_some_and(|all| !all.shown_outside(text, self.camp));
+        } else if unique && payers_with <= 1 && self.index.with_text(text).len() <= 1 {
+            gate.common_name = true;
         } else {
             gate.same_name = true;
         }
@@ -1060,6 +1066,8 @@ impl ScoreContext<'_> {
                         // WeChat name the export shows differently: no gate.
                     } else if clean && self.index.expected_carriers(m.right.text) < chance_max {
                         gate.unique_name |= if distinctive_name(m.right) { participant || soon } else { soon };
+                    } else if clean && self.index.with_text(m.right.text).len() <= 1 {
+                        gate.common_name = true;
                     } else {
                         gate.same_name = true;
                     }
