@@ -789,6 +789,7 @@ impl<'m> Matcher<'m> {
         for comp in assign::components(payers.len(), &edges) {
             let size = comp.payers.len() + comp.users.len();
             let solution = (size <= policy.max_component).then(|| assign::solve(&comp, &edges, policy.no_match));
+            let view = ComponentEdges { comp: &comp, edges: &edges, edge_scored: &edge_scored, scored };
             let mut open: Vec<usize> = Vec::new();
             let mut card_codes: BTreeSet<ReasonCode> = BTreeSet::new();
             let mut suggestion: Vec<(usize, u32)> = Vec::new();
@@ -798,10 +799,10 @@ impl<'m> Matcher<'m> {
                 let margin = solution.as_ref().and_then(|s| s.margin[row]);
                 let amount = amount_code(payer.payment.amount, deposit);
                 let names_other = remark_names_other(payer, chosen.map(|e| edges[e].user), self.index)
-                    || chosen.is_some_and(|e| names_point_elsewhere(&comp, &edges, &edge_scored, scored, e))
+                    || chosen.is_some_and(|e| view.names_point_elsewhere(e))
                     || chosen.is_some_and(|e| remark_against_names(&scored[edge_scored[e]].score.gate));
-                let conflict = conflicts.contains_key(&pi) || id_conflict(&comp, &edges, &edge_scored, scored, pi);
-                let disputed = chosen.is_some_and(|e| earlier_link_disputed(&comp, &edges, &edge_scored, scored, e));
+                let conflict = conflicts.contains_key(&pi) || view.id_conflict(pi);
+                let disputed = chosen.is_some_and(|e| view.earlier_link_disputed(e));
                 if let Some(ei) = chosen {
                     suggestion.push((pi, edges[ei].user));
                     let s = &scored[edge_scored[ei]].score;
@@ -820,7 +821,7 @@ impl<'m> Matcher<'m> {
                     }
                 }
                 open.push(pi);
-                if let Some(b) = per_payer_best(&comp, &edges, &edge_scored, scored, pi) {
+                if let Some(b) = view.best_of(pi) {
                     let s = &scored[b].score;
                     let same_name = s.gate.same_name || shares_a_name_with_another_payer(payer, payer_texts);
                     if same_name {
@@ -1234,19 +1235,83 @@ fn keep(s: &PairScore, policy: &Policy) -> bool {
     s.total >= policy.review_threshold || s.gate.bind || s.gate.person_binding || s.gate.remark_id
 }
 
-/// The best scored pair of a payer inside a component.
-fn per_payer_best(
-    comp: &Component,
-    edges: &[Edge],
-    edge_scored: &[usize],
-    scored: &[Scored],
-    payer: usize,
-) -> Option<usize> {
-    comp.edges
-        .iter()
-        .filter(|&&ei| edges[ei].payer == payer)
-        .map(|&ei| edge_scored[ei])
-        .max_by(|a, b| scored[*a].score.total.total_cmp(&scored[*b].score.total).then(b.cmp(a)))
+/// One component's edges as `decide` reads them: each edge, its scored pair and score.
+struct ComponentEdges<'a> {
+    comp: &'a Component,
+    edges: &'a [Edge],
+    edge_scored: &'a [usize],
+    scored: &'a [Scored],
+}
+
+impl ComponentEdges<'_> {
+    fn score(&self, ei: usize) -> &PairScore {
+        &self.scored[self.edge_scored[ei]].score
+    }
+
+    /// The best scored pair of a payer inside a component.
+    fn best_of(&self, payer: usize) -> Option<usize> {
+        self.comp
+            .edges
+            .iter()
+            .filter(|&&ei| self.edges[ei].payer == payer)
+            .map(|&ei| self.edge_scored[ei])
+            .max_by(|a, b| self.scored[*a].score.total.total_cmp(&self.scored[*b].score.total).then(b.cmp(a)))
+    }
+
+    /// Another camp's automatic link of the payer lifts the chosen pair, yet this camp's own
+    /// evidence rates another of the payer's candidates, or another payer for that user, at
+    /// least as high: the earlier link may have been wrong, and carrying it would repeat the
+    /// mistake in this camp.
+    fn earlier_link_disputed(&self, chosen: usize) -> bool {
+        let s = self.score(chosen);
+        if !s.gate.earlier_link {
+            return false;
+        }
+        let (payer, user) = (self.edges[chosen].payer, self.edges[chosen].user);
+        self.comp.edges.iter().any(|&ei| {
+            ei != chosen
+                && (self.edges[ei].payer == payer || self.edges[ei].user == user)
+                && self.score(ei).local() >= s.local()
+        })
+    }
+
+    /// Stable ids disagree inside the component: this payer has id-grade evidence
+    /// (bind code, remark id, person binding) for two users, or shares an id-grade
+    /// user with another payer.
+    fn id_conflict(&self, payer: usize) -> bool {
+        let hard = |ei: usize| {
+            let g = self.score(ei).gate;
+            g.bind || g.remark_id || g.person_binding
+        };
+        let mine: BTreeSet<u32> = self
+            .comp
+            .edges
+            .iter()
+            .filter(|&&ei| self.edges[ei].payer == payer && hard(ei))
+            .map(|&ei| self.edges[ei].user)
+            .collect();
+        if mine.len() > 1 {
+            return true;
+        }
+        self.comp
+            .edges
+            .iter()
+            .any(|&ei| self.edges[ei].payer != payer && mine.contains(&self.edges[ei].user) && hard(ei))
+    }
+
+    /// The chosen user shares no name with the payer (the remark alone chose it), while
+    /// another candidate carries one of the payer's own names exactly: a remark naming a
+    /// friend looks like this.
+    fn names_point_elsewhere(&self, chosen: usize) -> bool {
+        let payer = self.edges[chosen].payer;
+        if self.score(chosen).gate.name_exact {
+            return false;
+        }
+        self.comp
+            .edges
+            .iter()
+            .any(|&ei| ei != chosen && self.edges[ei].payer == payer && self.score(ei).gate.name_exact)
+    }
 }
 
 /// Whether an automatic link would hold on this camp's own evidence, without another
@@ -1260,49 +1325,6 @@ fn stands_alone(s: &PairScore, margin: f64, policy: &Policy, participants_known:
         && margin - s.lean >= policy.margin
         && gate.passes()
         && (gate.participant || !participants_known || gate.stands_without_participation())
-}
-
-/// Another camp's automatic link of the payer lifts the chosen pair, yet this camp's own
-/// evidence rates another of the payer's candidates, or another payer for that user, at
-/// least as high: the earlier link may have been wrong, and carrying it would repeat the
-/// mistake in this camp.
-fn earlier_link_disputed(
-    comp: &Component,
-    edges: &[Edge],
-    edge_scored: &[usize],
-    scored: &[Scored],
-    chosen: usize,
-) -> bool {
-    let s = &scored[edge_scored[chosen]].score;
-    if !s.gate.earlier_link {
-        return false;
-    }
-    let (payer, user) = (edges[chosen].payer, edges[chosen].user);
-    comp.edges.iter().any(|&ei| {
-        ei != chosen
-            && (edges[ei].payer == payer || edges[ei].user == user)
-            && scored[edge_scored[ei]].score.local() >= s.local()
-    })
-}
-
-/// Stable ids disagree inside the component: this payer has id-grade evidence
-/// (bind code, remark id, person binding) for two users, or shares an id-grade
-/// user with another payer.
-fn id_conflict(comp: &Component, edges: &[Edge], edge_scored: &[usize], scored: &[Scored], payer: usize) -> bool {
-    let hard = |si: usize| {
-        let g = scored[si].score.gate;
-        g.bind || g.remark_id || g.person_binding
-    };
-    let mine: BTreeSet<u32> = comp
-        .edges
-        .iter()
-        .filter(|&&ei| edges[ei].payer == payer && hard(edge_scored[ei]))
-        .map(|&ei| edges[ei].user)
-        .collect();
-    if mine.len() > 1 {
-        return true;
-    }
-    comp.edges.iter().any(|&ei| edges[ei].payer != payer && mine.contains(&edges[ei].user) && hard(edge_scored[ei]))
 }
 
 /// Only the remark points at the user while the payer's own names and the user's
@@ -1331,25 +1353,6 @@ fn remark_names_other(payer: &Payer<'_>, chosen: Option<u32>, index: &PlanetInde
             && holders.len() <= 2
             && holders.iter().any(|&u| u != chosen)
     })
-}
-
-/// The chosen user shares no name with the payer (the remark alone chose it), while
-/// another candidate carries one of the payer's own names exactly: a remark naming a
-/// friend looks like this.
-fn names_point_elsewhere(
-    comp: &Component,
-    edges: &[Edge],
-    edge_scored: &[usize],
-    scored: &[Scored],
-    chosen: usize,
-) -> bool {
-    let payer = edges[chosen].payer;
-    if scored[edge_scored[chosen]].score.gate.name_exact {
-        return false;
-    }
-    comp.edges
-        .iter()
-        .any(|&ei| ei != chosen && edges[ei].payer == payer && scored[edge_scored[ei]].score.gate.name_exact)
 }
 
 /// `MULTI_SEAT` for a multiple of the deposit, `AMOUNT_ODD` for any other amount.
