@@ -816,10 +816,10 @@ fn a_payer_sharing_one_name_with_another_payer_still_links_on_a_name_only_they_s
     // it: that payer links on it. The other stays on a same-name card.
     let users = vec![old_member("321", "甜甜的兔子", Some("ღEmmaღ")), old_member("322", "甜甜的兔子", None)];
     let mut camp = Camp::new(
-        vec![payment("4200000115", "Emma", "", Some("wmA")), payment("4200000116", "ღEmmaღ", "", Some("wmB"))],
-        users,
+        vec![payment("4200000115", "Coco", "", Some("wmA")), payment("4200000116", "ღEmmaღ", "", Some("wmB"))],
+        users.clone(),
     );
-    camp.members.push(member("wmA", "Emma", Some("甜甜的兔子")));
+    camp.members.push(member("wmA", "Coco", Some("甜甜的兔子")));
     camp.members.push(member("wmB", "ღEmmaღ", Some("17号甜甜的兔子")));
     let o = camp.run();
     let l = link(&o, "4200000116");
@@ -828,6 +828,18 @@ fn a_payer_sharing_one_name_with_another_payer_still_links_on_a_name_only_they_s
     let other = link(&o, "4200000115");
     assert_eq!(other.state, LinkState::Review, "{:#?}", other.reasons);
     assert!(card(&o, "4200000115").codes.contains(&ReasonCode::SameName));
+
+    // ღ is an ornament: a payer showing bare Emma shows the same name, styled otherwise,
+    // and no participant's export vouches for that styling. Neither links.
+    let mut camp = Camp::new(
+        vec![payment("4200000115", "Emma", "", Some("wmA")), payment("4200000116", "ღEmmaღ", "", Some("wmB"))],
+        users,
+    );
+    camp.members.push(member("wmA", "Emma", Some("甜甜的兔子")));
+    camp.members.push(member("wmB", "ღEmmaღ", Some("17号甜甜的兔子")));
+    let o = camp.run();
+    assert_eq!(link(&o, "4200000116").state, LinkState::Review, "{:#?}", link(&o, "4200000116").reasons);
+    assert!(card(&o, "4200000116").codes.contains(&ReasonCode::SameName));
 }
 
 #[test]

@@ -218,9 +218,12 @@ pub const DEFAULT_NOISE_WORDS: &[&str] = &[
     "哈尔滨",
 ];
 
+/// What names and remarks lose before anything else: emoji and their modifiers, invisible
+/// and private-use characters, symbols, and letters of scripts that Chinese WeChat names
+/// use only as ornaments (ღ Georgian, ʚɞ IPA extensions, ꦿ Javanese).
 static STRIP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u{FE0E}\u{FE0F}\u{200D}\u{20E3}\p{Default_Ignorable_Code_Point}\u{2800}\u{1160}\u{3164}\p{So}\p{Sk}\p{Co}\p{Cc}\p{Cf}]",
+        r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u{FE0E}\u{FE0F}\u{200D}\u{20E3}\p{Default_Ignorable_Code_Point}\u{2800}\u{1160}\u{3164}\p{So}\p{Sk}\p{Co}\p{Cc}\p{Cf}\p{Georgian}\p{Javanese}\u{0250}-\u{02AF}]",
     )
     .expect("valid regex")
 });
@@ -478,6 +481,11 @@ mod tests {
             ("emma86", "emma86", &["emma86"], "emma86", "e"),
             ("Lily王丽", "王丽", &["王丽", "lily王丽", "lily"], "wangli", "wl"),
             ("曾凡", "曾凡", &["曾凡"], "zengfan", "zf"),
+            // Letters of other scripts that serve as ornaments (ღ Georgian, ʚɞ IPA, ꦿ Javanese).
+            ("ღEmmaღ", "emma", &["emma"], "emma", "e"),
+            ("ʚ王丽ɞ", "王丽", &["王丽"], "wangli", "wl"),
+            ("ღJack·冯ღ", "冯", &["冯", "jack"], "feng", "f"),
+            ("林ꦿ夕", "林夕", &["林夕"], "linxi", "lx"),
         ];
         for (raw, core, aliases, pinyin, initials) in rows {
             let n = norm(raw);
