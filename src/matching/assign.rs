@@ -158,12 +158,25 @@ pub fn solve(component: &Component, edges: &[Edge], no_match: f64) -> Solution {
 
 /// Whether `edge` is the best edge of its payer and of its user, each ahead of
 /// the runner-up (the next edge of that payer, or into that user) by `margin` bits.
+/// Into the user, an edge of another payer does not run up when that payer has an
+/// edge elsewhere at least `margin` bits stronger (a payer whose own names point at
+/// their own account, whose remark names this user): that payer is an alternative
+/// only by giving up a clearly better match, which the assignment's margin weighs.
 pub fn mutual_best(component: &Component, edges: &[Edge], edge: usize, margin: f64) -> bool {
     let e = edges[edge];
     let mut payer_best = (f64::NEG_INFINITY, None);
     let mut payer_second = f64::NEG_INFINITY;
     let mut user_best = (f64::NEG_INFINITY, None);
     let mut user_second = f64::NEG_INFINITY;
+    let best_elsewhere = |payer: usize| {
+        component
+            .edges
+            .iter()
+            .map(|&i| edges[i])
+            .filter(|x| x.payer == payer && x.user != e.user)
+            .map(|x| x.weight)
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
     for &i in &component.edges {
         let x = edges[i];
         if x.payer == e.payer {
@@ -175,6 +188,9 @@ pub fn mutual_best(component: &Component, edges: &[Edge], edge: usize, margin: f
             }
         }
         if x.user == e.user {
+            if x.payer != e.payer && best_elsewhere(x.payer) - x.weight >= margin {
+                continue;
+            }
             if x.weight > user_best.0 {
                 user_second = user_best.0;
                 user_best = (x.weight, Some(i));
@@ -228,6 +244,19 @@ mod tests {
         let c = &components(2, &edges)[0];
         assert!(!mutual_best(c, &edges, 0, 6.0), "user 1's runner-up is only 4 bits behind");
         assert!(mutual_best(c, &edges, 0, 4.0));
+    }
+
+    #[test]
+    fn a_rival_payer_with_a_clearly_better_match_elsewhere_does_not_run_up() {
+        // Payer 0 → user 1 at 15 bits; payer 1's remark names user 1 (9.5 bits), but
+        // payer 1's own names point at user 2 (17.5 bits, 8 ahead): no rival for user 1.
+        let edges = vec![e(0, 1, 15.0), e(1, 1, 9.5), e(1, 2, 17.5)];
+        let c = &components(2, &edges)[0];
+        assert!(mutual_best(c, &edges, 0, 6.0));
+        // With payer 1's other match only 4 bits ahead, payer 1 may be user 1's after all.
+        let edges = vec![e(0, 1, 15.0), e(1, 1, 9.5), e(1, 2, 13.5)];
+        let c = &components(2, &edges)[0];
+        assert!(!mutual_best(c, &edges, 0, 6.0));
     }
 
     #[test]
