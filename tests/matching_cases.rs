@@ -487,19 +487,54 @@ fn two_payers_sharing_a_name_are_told_apart_by_the_styling_the_export_shows_for_
 
 #[test]
 fn a_non_participant_needs_two_independent_pointers() {
-    // The payer never checked in: the exported WeChat name alone does not link them…
-    let mut camp = Camp::new(
-        vec![payment("4200000104", "🌊林间小路", "", Some("wmA"))],
-        vec![old_member("241", "奔跑的蜗牛", Some("🌊林间小路"))],
-    );
-    camp.participants.retain(|p| p.as_str() != "241");
+    // The payer never checked in: the exported WeChat name alone, bare, does not link them
+    // (a stranger without a planet account may carry it as well)…
+    let mut users = vec![old_member("241", "奔跑的蜗牛", Some("追风的少年"))];
+    users.extend(two_character_crowd());
+    let mut camp = Camp::new(vec![payment("4200000104", "追风的少年", "", Some("wmA"))], users);
+    camp.participants.retain(|p| p.as_str().starts_with("9000000"));
     let l = link(&camp.run(), "4200000104").clone();
     assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
     // …the export and a group nickname naming the planet nickname do.
-    camp.members.push(member("wmA", "🌊林间小路", Some("【A组】奔跑的蜗牛-运营")));
+    camp.members.push(member("wmA", "追风的少年", Some("【A组】奔跑的蜗牛-运营")));
     let l = link(&camp.run(), "4200000104").clone();
     assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
     assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("241"));
+}
+
+#[test]
+fn a_non_participant_links_by_a_styled_wechat_name_shown_exactly_as_exported() {
+    // 🌊林间小路 on the bill and, styled the same, in the export of a member who joined the
+    // planet long ago and does not check in: a stranger would have to carry that styling
+    // too (a twin's decorations are their own). The payer, who never checked in.
+    let users = vec![old_member("245", "奔跑的蜗牛", Some("🌊林间小路"))];
+    let mut camp = Camp::new(vec![payment("4200000109", "🌊林间小路", "", Some("wmA"))], users);
+    camp.participants.retain(|p| p.as_str() != "245");
+    let l = link(&camp.run(), "4200000109").clone();
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("245"));
+    assert!(l.reasons.iter().any(|r| r.contains("导出微信昵称连同修饰一致")), "{:#?}", l.reasons);
+
+    // The same payer paid in another camp under that name: still only this payer shows it.
+    camp.elsewhere
+        .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000198", "🌊林间小路", "", Some("wmA")) });
+    assert_eq!(link(&camp.run(), "4200000109").state, LinkState::Auto);
+
+    // Another payer of another camp shows the name: a namesake paid there, so a person decides.
+    camp.elsewhere
+        .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000199", "林间小路", "", Some("wmB")) });
+    let o = camp.run();
+    assert_eq!(link(&o, "4200000109").state, LinkState::Review);
+    assert!(card(&o, "4200000109").codes.contains(&ReasonCode::NotParticipating));
+
+    // A styled common name (🌊王伟 among a hundred two-character names) may be two people's.
+    let mut users = vec![old_member("246", "奔跑的蜗牛", Some("🌊王伟"))];
+    users.extend(two_character_crowd().into_iter().filter(|u| u.name != "王伟"));
+    let mut camp = Camp::new(vec![payment("4200000110", "🌊王伟", "", Some("wmA"))], users);
+    camp.participants.retain(|p| p.as_str() != "246");
+    let o = camp.run();
+    assert_eq!(link(&o, "4200000110").state, LinkState::Review, "{:#?}", link(&o, "4200000110").reasons);
+    assert!(card(&o, "4200000110").codes.contains(&ReasonCode::NotParticipating));
 }
 
 #[test]

@@ -7,16 +7,24 @@
 
 use super::fxhash::{FxMap, FxSet};
 use super::normalize::Normalizer;
-use crate::domain::{CampId, Payment, TransactionId};
+use crate::domain::{CampId, ExternalUserId, Payment, TransactionId};
 
 /// Below this many bill names one thread normalises them all.
 const PARALLEL_MIN_PAYMENTS: usize = 4096;
 
-/// Every payment's bill name texts, with the camps (or none: unattributed) that show
-/// them and how many payments do.
+/// Where a bill name was shown: the payment's camp (none: unattributed) and its payer
+/// (the bill's external_userid, when it has one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ShownOn {
+    camp: Option<CampId>,
+    payer: Option<ExternalUserId>,
+}
+
+/// Every payment's bill name texts, with where they were shown and how many payments
+/// show them.
 #[derive(Clone, Debug, Default)]
 pub struct PaymentNames {
-    camps_by_text: FxMap<String, Vec<Option<CampId>>>,
+    shown_by_text: FxMap<String, Vec<ShownOn>>,
     payments_by_text: FxMap<String, u32>,
     /// The payments whose bill names were read.
     read: FxSet<TransactionId>,
@@ -26,13 +34,15 @@ impl PaymentNames {
     /// Reads the bill names of `payments` (all of the planet's, any camp); many of them
     /// are normalised on several threads.
     pub fn build<'p>(payments: impl IntoIterator<Item = &'p Payment>, normalizer: &Normalizer) -> Self {
-        let with_names: Vec<&Payment> =
+        let named: Vec<&Payment> =
             payments.into_iter().filter(|p| p.payer_name.as_deref().is_some_and(|n| !n.trim().is_empty())).collect();
-        let read: FxSet<TransactionId> = with_names.iter().map(|p| p.transaction_id.clone()).collect();
-        let named: Vec<(&str, &Option<CampId>)> =
-            with_names.iter().map(|p| (p.payer_name.as_deref().unwrap_or_default(), &p.camp)).collect();
-        let texts = |part: &[(&str, &Option<CampId>)]| -> Vec<Vec<String>> {
-            part.iter().map(|(name, _)| normalizer.name(name).texts().map(str::to_string).collect()).collect()
+        let read: FxSet<TransactionId> = named.iter().map(|p| p.transaction_id.clone()).collect();
+        let texts = |part: &[&Payment]| -> Vec<Vec<String>> {
+            part.iter()
+                .map(|p| {
+                    normalizer.name(p.payer_name.as_deref().unwrap_or_default()).texts().map(str::to_string).collect()
+                })
+                .collect()
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         let texts: Vec<Vec<String>> = if threads <= 1 || named.len() < PARALLEL_MIN_PAYMENTS {
@@ -44,18 +54,18 @@ impl PaymentNames {
                 workers.into_iter().flat_map(|w| w.join().expect("bill name worker panicked")).collect()
             })
         };
-        let mut camps_by_text: FxMap<String, Vec<Option<CampId>>> = FxMap::default();
+        let mut shown_by_text: FxMap<String, Vec<ShownOn>> = FxMap::default();
         let mut payments_by_text: FxMap<String, u32> = FxMap::default();
-        for ((_, camp), texts) in named.iter().zip(texts) {
+        for (payment, texts) in named.iter().zip(texts) {
             for text in texts {
                 *payments_by_text.entry(text.clone()).or_default() += 1;
-                let camps = camps_by_text.entry(text).or_default();
-                if !camps.contains(camp) {
-                    camps.push((*camp).clone());
+                let shown = shown_by_text.entry(text).or_default();
+                if !shown.iter().any(|s| s.camp == payment.camp && s.payer == payment.payer_external_userid) {
+                    shown.push(ShownOn { camp: payment.camp.clone(), payer: payment.payer_external_userid.clone() });
                 }
             }
         }
-        PaymentNames { camps_by_text, payments_by_text, read }
+        PaymentNames { shown_by_text, payments_by_text, read }
     }
 
     /// How many payments besides `payment` show a bill name that reads as `text`
@@ -67,16 +77,19 @@ impl PaymentNames {
     }
 
     /// Whether a payment outside `camp` (another camp's or an unattributed one) shows
-    /// a bill name that reads as `text`.
-    pub fn shown_outside(&self, text: &str, camp: Option<&CampId>) -> bool {
-        self.camps_by_text.get(text).is_some_and(|camps| camps.iter().any(|c| c.as_ref() != camp))
+    /// a bill name that reads as `text`, other than one of `payer`'s own (a bill with the
+    /// same external_userid: the same person paying again, not a namesake).
+    pub fn shown_outside(&self, text: &str, camp: Option<&CampId>, payer: Option<&ExternalUserId>) -> bool {
+        self.shown_by_text.get(text).is_some_and(|shown| {
+            shown.iter().any(|s| s.camp.as_ref() != camp && (payer.is_none() || s.payer.as_ref() != payer))
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Attribution, Money, SourceRef, TransactionId};
+    use crate::domain::{Attribution, ExternalUserId, Money, SourceRef, TransactionId};
     use crate::matching::normalize::default_normalizer;
 
     fn payment(id: &str, camp: Option<&str>, name: &str) -> Payment {
@@ -107,20 +120,43 @@ mod tests {
             default_normalizer(),
         );
         let (a, b, c) = (CampId::new("a"), CampId::new("b"), CampId::new("c"));
-        assert!(names.shown_outside("立夏", Some(&a)));
-        assert!(names.shown_outside("立夏", Some(&c)));
-        assert!(names.shown_outside("monica", Some(&a)), "an unattributed payment is outside every camp");
-        assert!(!names.shown_outside("黎璐", Some(&a)));
+        assert!(names.shown_outside("立夏", Some(&a), None));
+        assert!(names.shown_outside("立夏", Some(&c), None));
+        assert!(names.shown_outside("monica", Some(&a), None), "an unattributed payment is outside every camp");
+        assert!(!names.shown_outside("黎璐", Some(&a), None));
         let only_b = PaymentNames::build(&[payment("2", Some("b"), "立夏")], default_normalizer());
-        assert!(PaymentNames::build(&[], default_normalizer()).camps_by_text.is_empty());
-        assert!(!only_b.shown_outside("立夏", Some(&b)));
-        assert!(only_b.shown_outside("立夏", Some(&a)));
+        assert!(PaymentNames::build(&[], default_normalizer()).shown_by_text.is_empty());
+        assert!(!only_b.shown_outside("立夏", Some(&b), None));
+        assert!(only_b.shown_outside("立夏", Some(&a), None));
         let (one, two) = (TransactionId::new("1"), TransactionId::new("2"));
         assert_eq!(names.others_showing("立夏", &one, true), 1);
         assert_eq!(only_b.others_showing("立夏", &two, true), 0);
         // A payment the names were read without (it arrived since) takes nothing off.
         assert_eq!(only_b.others_showing("立夏", &one, true), 1);
         assert_eq!(only_b.others_showing("黎璐", &two, false), 0);
+    }
+
+    #[test]
+    fn the_payers_own_payment_in_another_camp_is_not_a_namesakes() {
+        let by = |id: &str, camp: &str, name: &str, payer: Option<&str>| Payment {
+            payer_external_userid: payer.map(ExternalUserId::new),
+            ..payment(id, Some(camp), name)
+        };
+        let (a, b) = (CampId::new("a"), CampId::new("b"));
+        let (wm1, wm2) = (ExternalUserId::new("wm1"), ExternalUserId::new("wm2"));
+        let once = PaymentNames::build(
+            &[by("1", "a", "立夏", Some("wm1")), by("2", "b", "立夏", Some("wm1"))],
+            default_normalizer(),
+        );
+        assert!(!once.shown_outside("立夏", Some(&a), Some(&wm1)), "wm1 paid again in b");
+        assert!(once.shown_outside("立夏", Some(&a), Some(&wm2)), "another payer's 立夏 paid in b");
+        assert!(once.shown_outside("立夏", Some(&a), None), "a bill without external_userid cannot tell");
+        let twice = PaymentNames::build(
+            &[by("1", "a", "立夏", Some("wm1")), by("2", "b", "立夏", Some("wm1")), by("3", "b", "立夏", None)],
+            default_normalizer(),
+        );
+        assert!(twice.shown_outside("立夏", Some(&a), Some(&wm1)), "b also shows 立夏 on a bill of unknown payer");
+        assert!(!twice.shown_outside("立夏", Some(&b), Some(&wm1)));
     }
 
     #[test]
@@ -133,9 +169,9 @@ mod tests {
         for i in [0, 1, PARALLEL_MIN_PAYMENTS / 2, PARALLEL_MIN_PAYMENTS + 6] {
             let text = format!("lily{i}");
             let (own, other) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
-            assert!(!names.shown_outside(&text, Some(own)), "{text}");
-            assert!(names.shown_outside(&text, Some(other)), "{text}");
+            assert!(!names.shown_outside(&text, Some(own), None), "{text}");
+            assert!(names.shown_outside(&text, Some(other), None), "{text}");
         }
-        assert_eq!(names.camps_by_text.len(), payments.len());
+        assert_eq!(names.shown_by_text.len(), payments.len());
     }
 }

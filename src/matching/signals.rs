@@ -298,6 +298,9 @@ pub struct Gate {
     /// (another camp's or an unattributed one) and that is not a short personal name
     /// (decorated, a nickname, or a personal name of three or more characters).
     pub wechat_only_here: bool,
+    /// `wechat_only_here` holds on a decorated WeChat name matched as shown (北京-好奇的萝卜,
+    /// ✿杨桐✿): no other user's export or nickname and no other payer shows that styling.
+    pub wechat_shown: bool,
 }
 
 impl Gate {
@@ -320,17 +323,24 @@ impl Gate {
     /// Whether the evidence may link a user who does not check in on the camp (once the
     /// camp has check-ins): id-grade evidence, another camp's automatic link of the same
     /// bill external_userid (the payer is known by the account), two independent unique
-    /// pointers, or the export's WeChat name, unique and not a short personal name, on a
-    /// user who joined the planet right around the payment, while no payment outside the camp shows that
-    /// WeChat name (a short personal name such as 任婧 may be a stranger's who paid without
-    /// an account, beside a namesake who joined in those days by chance). Names and
-    /// remarks alone do not, however distinctive: the payer may have no planet account,
-    /// and a namesake who never checks in would then take the payment. Nor does the join
-    /// time when another camp's payer shows the name: that namesake joined the planet
-    /// in the same days for their own payment (立夏 paid in one camp, 立夏 exported and
-    /// joined a day later after paying in another).
+    /// pointers, a styled WeChat name shown exactly as exported ([`Gate::wechat_shown`]: a
+    /// twin's or stranger's decorations are their own), or the export's WeChat name,
+    /// unique and not a short personal name, on a user who joined the planet right around
+    /// the payment, while no payment outside the camp shows that WeChat name (a short
+    /// personal name such as 任婧 may be a stranger's who paid without an account, beside a
+    /// namesake who joined in those days by chance). Bare names and remarks alone do not,
+    /// however distinctive: the payer may have no planet account, and a namesake who never
+    /// checks in would then take the payment (三分跑者 paid without an account; their twin,
+    /// exported as 三分跑者, joined months before). Nor does the join time when another
+    /// camp's payer shows the name: that namesake joined the planet in the same days for
+    /// their own payment (立夏 paid in one camp, 立夏 exported and joined a day later after
+    /// paying in another).
     pub fn stands_without_participation(&self) -> bool {
-        self.id_grade() || self.earlier_link || self.corroborated || (self.wechat_only_here && self.joined_soon)
+        self.id_grade()
+            || self.earlier_link
+            || self.corroborated
+            || self.wechat_shown
+            || (self.wechat_only_here && self.joined_soon)
     }
 
     /// The hard evidence that holds, in the reviewer's words (for an auto link's reasons).
@@ -345,6 +355,7 @@ impl Gate {
             (self.unique_name, "唯一同名"),
             (self.corroborated, "两条独立证据"),
             (self.wechat_only_here && self.joined_soon && !self.participant, "他营付款无此微信昵称且付款前后入球"),
+            (self.wechat_shown && !self.participant, "导出微信昵称连同修饰一致"),
             (self.participant, "参加本营打卡"),
         ]
         .into_iter()
@@ -854,6 +865,7 @@ impl ScoreContext<'_> {
                 + self.unvouched_raw_count(text, un.raw)
                 + self.restyled_participants(text, un.raw, payer.payment.transaction_id.as_str())
         });
+        let shown_alone = matches!(raw_k, Some(n) if n <= 1);
         let (k, expected, unique) = match raw_k {
             Some(n) if n <= 1 => (1.0, 0.0, true),
             _ => {
@@ -885,8 +897,12 @@ impl ScoreContext<'_> {
             gate.unique_wechat = true;
             // A short personal name (任婧) may be a stranger's who paid without an account,
             // beside a namesake who joined the planet in those days by chance.
-            gate.wechat_only_here |= (decorated || distinctive_name(m.right))
-                && self.payment_names.is_some_and(|all| !all.shown_outside(text, self.camp));
+            let own = payer.payment.payer_external_userid.as_ref();
+            let only_here = self.payment_names.is_some_and(|all| !all.shown_outside(text, self.camp, own));
+            gate.wechat_only_here |= (decorated || distinctive_name(m.right)) && only_here;
+            // The styling vouches for one account only on a core name people rarely share by
+            // chance (北京-张伟 may be two people's).
+            gate.wechat_shown |= shown_alone && only_here && self.index.expected_carriers(text) < w.chance_carriers_max;
         } else if unique && payers_with <= 1 && self.index.with_text(text).len() <= 1 {
             gate.common_name = true;
         } else {
