@@ -811,6 +811,31 @@ fn a_bare_english_given_name_counts_as_common_even_when_one_member_carries_it() 
     assert!(codes.contains(&ReasonCode::CommonName) && !codes.contains(&ReasonCode::SameName), "{codes:?}");
     assert!(l.reasons[0].contains("常见姓名"), "{:#?}", l.reasons);
 
+    // The member joined the planet an hour after the payment and checks in: a stranger
+    // Winnie would need a namesake who joined in those very days and checks in without
+    // any payment showing the name. That account's.
+    // (A planet of a hundred more members who do not check in, and fewer coinciding
+    // English names: Winnie's chance namesakes are ~0.2, not ~0.5.)
+    let mut joined = vec![PlanetUser { joined_planet_at: Some(ts("2025-10-10T13:00:00Z")), ..users[0].clone() }];
+    joined.extend(english_crowd().into_iter().take(33));
+    joined.extend(two_character_crowd());
+    let camp_of = |users: Vec<PlanetUser>, checking_in: &[&str]| {
+        let mut camp = Camp::new(vec![payment("4200000121", "Winnie", "", Some("wmA"))], users);
+        camp.participants.retain(|p| p.as_str().starts_with("9000000") || checking_in.contains(&p.as_str()));
+        camp
+    };
+    let crowd_ids: Vec<String> = english_crowd().into_iter().take(33).map(|u| u.user_id.as_str().to_string()).collect();
+    let mut checking_in: Vec<&str> = crowd_ids.iter().map(String::as_str).collect();
+    let o = camp_of(joined.clone(), &checking_in).run();
+    assert_ne!(link(&o, "4200000121").state, LinkState::Auto, "not checking in: {:#?}", link(&o, "4200000121").reasons);
+    checking_in.push("321");
+    let o = camp_of(joined, &checking_in).run();
+    assert_eq!(link(&o, "4200000121").state, LinkState::Auto, "{:#?}", link(&o, "4200000121").reasons);
+    assert!(
+        link(&o, "4200000121").reasons.iter().any(|r| r.contains("常见姓名")),
+        "the link still says the name is common"
+    );
+
     // The same name styled, and shown so on both sides, is that account's.
     users[0].wechat_name = Some("✨Winnie✨".to_string());
     let o = Camp::new(vec![payment("4200000121", "✨Winnie✨", "", Some("wmA"))], users.clone()).run();

@@ -104,6 +104,11 @@ pub struct Weights {
     /// member export does not show a WeChat name for (nothing vouches that the WeChat
     /// name and the nickname are one person's), counted over the unvouched users only.
     pub chance_carriers_max_unvouched: f64,
+    /// The bound for the export's WeChat name on a user who checks in and joined the
+    /// planet right around the payment (T1): a stranger who paid under the same common
+    /// name (Yoyo, 王毅) would need a namesake who joined in those days and checks in
+    /// without a payment showing that name.
+    pub chance_carriers_max_joined: f64,
 }
 
 impl Default for Weights {
@@ -142,6 +147,7 @@ impl Default for Weights {
             rare_m: 0.05,
             chance_carriers_max: 0.05,
             chance_carriers_max_unvouched: 0.01,
+            chance_carriers_max_joined: 0.25,
         }
     }
 }
@@ -262,7 +268,9 @@ pub struct Gate {
     /// camp shows it (for a decorated name: as shown, or styled otherwise without a
     /// participant's export showing that styling), and no other user in scope may hold it
     /// (their export shows another WeChat name), or only users who do not check in while
-    /// this one joined the planet right around the payment.
+    /// this one joined the planet right around the payment. Nor may the name be common
+    /// ([`Weights::chance_carriers_max`]; [`Weights::chance_carriers_max_joined`] for a
+    /// user who checks in and joined the planet right around the payment).
     pub unique_wechat: bool,
     /// The user posted this payment's bind code.
     pub bind: bool,
@@ -850,6 +858,7 @@ impl ScoreContext<'_> {
         m: &compare::NameMatch<&NameForm, PackedForm<'_>>,
         gate: &mut Gate,
         soon: bool,
+        participant: bool,
         explain: bool,
     ) -> Evidence {
         let w = self.weights;
@@ -893,7 +902,8 @@ impl ScoreContext<'_> {
         } else {
             self.payer_texts.get(text).copied().unwrap_or(0)
         };
-        if unique && payers_with <= 1 && expected < w.chance_carriers_max {
+        let chance_max = if soon && participant { w.chance_carriers_max_joined } else { w.chance_carriers_max };
+        if unique && payers_with <= 1 && expected < chance_max {
             gate.unique_wechat = true;
             // A short personal name (任婧) may be a stranger's who paid without an account,
             // beside a namesake who joined the planet in those days by chance.
@@ -1016,7 +1026,7 @@ impl ScoreContext<'_> {
                 if wechat {
                     let before = gate.unique_wechat;
                     gate.unique_wechat = false;
-                    let e = self.wechat_evidence(payer, pn, &un, &m, gate, soon, explain);
+                    let e = self.wechat_evidence(payer, pn, &un, &m, gate, soon, participant, explain);
                     if gate.unique_wechat && wechat_hit.as_ref().is_none_or(|(_, b)| e.bits > *b) {
                         wechat_hit = Some((m.right.text.to_string(), e.bits));
                     }
