@@ -158,10 +158,10 @@ fn some_members_who_never_pay_join_the_planet_while_the_camps_sell_and_the_expor
 #[test]
 fn a_thousand_person_community_gets_no_wrong_automatic_link_and_most_payers_linked() {
     // Issue 5 asks for recall ≥ 85 % and cards ≤ 10 %. With every §5.1 noise kind on, the
-    // matcher reaches 82–85 % recall and 12–15 % cards on 1000-person seeds (seeds 2024–2038
-    // in `campdesk bench match`, which also prints what the remaining review is made of)
-    // without a wrong link; the bounds below sit a little under what these seeds measure
-    // (2024: 84.4 % / 12.2 %, 2025: 83.7 % / 13.7 %), not at the issue's targets. Seed 4
+    // matcher reaches 83.7–85.9 % recall and 11–14 % cards on 1000-person seeds (seeds
+    // 2024–2038 in `campdesk bench match`, which also prints what the remaining review is
+    // made of) without a wrong link; the bounds below sit a little under what these seeds
+    // measure (2024: 85.9 % / 11.1 %, 2025: 85.4 % / 12.2 %), not at the issue's targets. Seed 4
     // once linked a payer without a planet account to a twin (every name alike) who had
     // joined the planet two days after that payment and paid in another camp.
     let m = run(&community(4, PeopleOptions::default()));
@@ -170,8 +170,8 @@ fn a_thousand_person_community_gets_no_wrong_automatic_link_and_most_payers_link
         let m = run(&community(seed, PeopleOptions::default()));
         assert!(m.payments > 850, "{m:?}");
         assert_eq!(m.auto_wrong, 0, "seed {seed}: {m:?}");
-        assert!(m.recall() >= 0.83, "seed {seed}: recall {:.3}", m.recall());
-        assert!(m.card_share() <= 0.14, "seed {seed}: cards for {:.3} of payments", m.card_share());
+        assert!(m.recall() >= 0.845, "seed {seed}: recall {:.3}", m.recall());
+        assert!(m.card_share() <= 0.13, "seed {seed}: cards for {:.3} of payments", m.card_share());
         // Review must be useful: the true user is on the card and usually suggested first.
         let on_card = m.review_with_truth as f64 / (m.review_with_truth + m.lost).max(1) as f64;
         assert!(on_card >= 0.75, "seed {seed}: true user on the card for {on_card:.3}");
