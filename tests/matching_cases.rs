@@ -1032,3 +1032,44 @@ fn earlier_links_that_disagree_or_that_this_camps_evidence_contradicts_go_to_rev
         card(&o, "4200000009").codes
     );
 }
+
+#[test]
+fn a_common_personal_name_links_a_member_who_checks_in_and_joined_on_paying() {
+    // 王伟 pays; a member called 王伟 (no exported WeChat name) joined the planet half an hour
+    // later and checks in. Common enough that a stranger may carry it, but that stranger
+    // would need a namesake who joined in those very minutes and checks in: that member.
+    // (Three other 王 and three other 伟 among ninety two-character names.)
+    let crowd: Vec<PlanetUser> = two_character_crowd()
+        .into_iter()
+        .filter(|u| {
+            let (first, last) = (u.name.chars().next(), u.name.chars().last());
+            (first != Some('王') || ["王芳", "王娜", "王敏"].contains(&u.name.as_str()))
+                && (last != Some('伟') || ["李伟", "张伟", "刘伟"].contains(&u.name.as_str()))
+        })
+        .collect();
+    let run = |member: PlanetUser| {
+        let mut users = vec![member];
+        users.extend(crowd.clone());
+        let mut camp = Camp::new(vec![payment("4200000141", "王伟", "", Some("wmA"))], users);
+        camp.participants.retain(|p| p.as_str().starts_with("9000000") || p.as_str() == "341");
+        camp.run()
+    };
+    let fresh = PlanetUser { joined_planet_at: Some(ts("2025-10-10T12:30:00Z")), ..user("341", "王伟") };
+    let o = run(fresh.clone());
+    let l = link(&o, "4200000141");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+
+    // Joined long before the payment: a person decides.
+    let o = run(PlanetUser { joined_planet_at: Some(ts("2024-09-01T00:00:00Z")), ..fresh.clone() });
+    assert_ne!(link(&o, "4200000141").state, LinkState::Auto, "{:#?}", link(&o, "4200000141").reasons);
+
+    // 王伟 only as a former nickname: the member may have taken the name after another
+    // payer's payment and paid under another WeChat name themselves. A person decides.
+    let renamed = PlanetUser {
+        name: "青柠仓鼠".to_string(),
+        name_history: vec![NameChange { name: "王伟".to_string(), alias: None, until: ts("2025-10-15T00:00:00Z") }],
+        ..fresh
+    };
+    let o = run(renamed);
+    assert_ne!(link(&o, "4200000141").state, LinkState::Auto, "{:#?}", link(&o, "4200000141").reasons);
+}

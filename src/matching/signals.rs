@@ -104,10 +104,10 @@ pub struct Weights {
     /// member export does not show a WeChat name for (nothing vouches that the WeChat
     /// name and the nickname are one person's), counted over the unvouched users only.
     pub chance_carriers_max_unvouched: f64,
-    /// The bound for the export's WeChat name on a user who checks in and joined the
-    /// planet right around the payment (T1): a stranger who paid under the same common
-    /// name (Yoyo, 王毅) would need a namesake who joined in those days and checks in
-    /// without a payment showing that name.
+    /// The bound for the export's WeChat name, or a current personal-name nickname, on a
+    /// user who checks in and joined the planet right around the payment (T1): a stranger
+    /// who paid under the same common name (Yoyo, 王毅) would need a namesake who joined in
+    /// those days and checks in without a payment showing that name.
     pub chance_carriers_max_joined: f64,
 }
 
@@ -1078,10 +1078,22 @@ impl ScoreContext<'_> {
                     if clean && name_hit.as_ref().is_none_or(|(_, b)| bits > *b) {
                         name_hit = Some((m.right.text.to_string(), bits));
                     }
-                    // A nickname equal to the payer's WeChat name, on a user without an exported
-                    // WeChat name to vouch for it, is held to the stricter chance bound.
+                    // A personal name on a member who checks in and joined the planet right
+                    // around the payment gets the wider bound, as the export's WeChat name does
+                    // (王伟 joined half an hour after 王伟 paid). Not a former nickname: another
+                    // payer may have taken it after this payment and paid under their own WeChat
+                    // name (斜杠青年同学), nor a nickname put together from common words, which
+                    // a stranger may choose in those days too (行者核桃). Otherwise a nickname
+                    // equal to the payer's WeChat name, on a user without an exported WeChat name
+                    // to vouch for it, is held to the stricter chance bound.
                     let chance_max =
-                        if !has_export && wechat_like() { self.unvouched_chance_max() } else { w.chance_carriers_max };
+                        if participant && soon && un.source != NameSource::Former && is_personal_name(m.right.text) {
+                            w.chance_carriers_max_joined
+                        } else if !has_export && wechat_like() {
+                            self.unvouched_chance_max()
+                        } else {
+                            w.chance_carriers_max
+                        };
                     // A personal name of 3+ characters is corroborated by taking part or by
                     // joining the planet around the payment; two-character names and nickname
                     // words, which other people also carry, only by the join time (§4.3: N1
