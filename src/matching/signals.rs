@@ -1080,10 +1080,11 @@ impl ScoreContext<'_> {
                     }
                     // A personal name on a member who checks in and joined the planet right
                     // around the payment gets the wider bound, as the export's WeChat name does
-                    // (王伟 joined half an hour after 王伟 paid). Not a former nickname: another
-                    // payer may have taken it after this payment and paid under their own WeChat
-                    // name (斜杠青年同学), nor a nickname put together from common words, which
-                    // a stranger may choose in those days too (行者核桃). Otherwise a nickname
+                    // (王伟 joined half an hour after 王伟 paid). Not a former nickname: the account
+                    // has moved on from it, and may be another payer's (斜杠青年同学 was the first
+                    // nickname of a payer who joined the day after this payment and paid under
+                    // their own WeChat name); nor a nickname put together from common words,
+                    // which a stranger may choose in those days too (行者核桃). Otherwise a nickname
                     // equal to the payer's WeChat name, on a user without an exported WeChat name
                     // to vouch for it, is held to the stricter chance bound.
                     let chance_max =
