@@ -12,19 +12,26 @@ use crate::domain::{CampId, ExternalUserId, Payment, TransactionId};
 /// Below this many bill names one thread normalises them all.
 const PARALLEL_MIN_PAYMENTS: usize = 4096;
 
-/// Where a bill name was shown: the payment's camp (none: unattributed) and its payer
-/// (the bill's external_userid, when it has one).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A camp or payer that is none (an unattributed payment, a bill without external_userid).
+const NONE: u32 = u32::MAX;
+/// A camp or payer asked about that no payment shows: it equals no entry.
+const UNSEEN: u32 = u32::MAX - 1;
+
+/// Where a bill name was shown: the payment's camp and its payer (the bill's
+/// external_userid), each as an index into [`PaymentNames`]' tables or [`NONE`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct ShownOn {
-    camp: Option<CampId>,
-    payer: Option<ExternalUserId>,
+    camp: u32,
+    payer: u32,
 }
 
-/// Every payment's bill name texts, with where they were shown and how many payments
-/// show them.
+/// Every payment's bill name texts, with where they were shown (each place once) and
+/// how many payments show them.
 #[derive(Clone, Debug, Default)]
 pub struct PaymentNames {
     shown_by_text: FxMap<String, Vec<ShownOn>>,
+    camps: FxMap<CampId, u32>,
+    payers: FxMap<ExternalUserId, u32>,
     payments_by_text: FxMap<String, u32>,
     /// The payments whose bill names were read.
     read: FxSet<TransactionId>,
@@ -54,18 +61,20 @@ impl PaymentNames {
                 workers.into_iter().flat_map(|w| w.join().expect("bill name worker panicked")).collect()
             })
         };
-        let mut shown_by_text: FxMap<String, Vec<ShownOn>> = FxMap::default();
-        let mut payments_by_text: FxMap<String, u32> = FxMap::default();
+        let mut out = PaymentNames { read, ..PaymentNames::default() };
         for (payment, texts) in named.iter().zip(texts) {
+            let camp = payment.camp.as_ref().map_or(NONE, |c| intern(&mut out.camps, c));
+            let payer = payment.payer_external_userid.as_ref().map_or(NONE, |p| intern(&mut out.payers, p));
             for text in texts {
-                *payments_by_text.entry(text.clone()).or_default() += 1;
-                let shown = shown_by_text.entry(text).or_default();
-                if !shown.iter().any(|s| s.camp == payment.camp && s.payer == payment.payer_external_userid) {
-                    shown.push(ShownOn { camp: payment.camp.clone(), payer: payment.payer_external_userid.clone() });
-                }
+                *out.payments_by_text.entry(text.clone()).or_default() += 1;
+                out.shown_by_text.entry(text).or_default().push(ShownOn { camp, payer });
             }
         }
-        PaymentNames { shown_by_text, payments_by_text, read }
+        for shown in out.shown_by_text.values_mut() {
+            shown.sort_unstable();
+            shown.dedup();
+        }
+        out
     }
 
     /// How many payments besides `payment` show a bill name that reads as `text`
@@ -80,10 +89,21 @@ impl PaymentNames {
     /// a bill name that reads as `text`, other than one of `payer`'s own (a bill with the
     /// same external_userid: the same person paying again, not a namesake).
     pub fn shown_outside(&self, text: &str, camp: Option<&CampId>, payer: Option<&ExternalUserId>) -> bool {
-        self.shown_by_text.get(text).is_some_and(|shown| {
-            shown.iter().any(|s| s.camp.as_ref() != camp && (payer.is_none() || s.payer.as_ref() != payer))
-        })
+        let Some(shown) = self.shown_by_text.get(text) else { return false };
+        let camp = camp.map_or(NONE, |c| self.camps.get(c).copied().unwrap_or(UNSEEN));
+        let payer = payer.map(|p| self.payers.get(p).copied().unwrap_or(UNSEEN));
+        shown.iter().any(|s| s.camp != camp && payer.is_none_or(|p| s.payer != p))
     }
+}
+
+/// The index of `key` in `table`, added if new.
+fn intern<K: Clone + Eq + std::hash::Hash>(table: &mut FxMap<K, u32>, key: &K) -> u32 {
+    if let Some(&i) = table.get(key) {
+        return i;
+    }
+    let i = table.len() as u32;
+    table.insert(key.clone(), i);
+    i
 }
 
 #[cfg(test)]
