@@ -722,6 +722,16 @@ fn two_character_crowd() -> Vec<PlanetUser> {
         .collect()
 }
 
+/// 200 two-character personal names from twenty surnames and ten given names: enough
+/// names of that shape for the chance model to tell a rare one from a common one.
+fn wide_two_character_crowd() -> Vec<PlanetUser> {
+    let surnames: Vec<char> = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗".chars().collect();
+    let given: Vec<char> = "伟芳娜敏静丽强磊军洋".chars().collect();
+    (0..200)
+        .map(|i| old_member(&format!("6100000{i:03}"), &format!("{}{}", surnames[i / 10], given[i % 10]), None))
+        .collect()
+}
+
 /// 100 four-character nicknames put together from ten openings and ten endings, none
 /// of them shared with the cases' names.
 fn nickname_crowd() -> Vec<PlanetUser> {
@@ -1072,4 +1082,34 @@ fn a_common_personal_name_links_a_member_who_checks_in_and_joined_on_paying() {
     };
     let o = run(renamed);
     assert_ne!(link(&o, "4200000141").state, LinkState::Auto, "{:#?}", link(&o, "4200000141").reasons);
+}
+
+#[test]
+fn a_rare_two_character_name_links_a_long_time_member_who_checks_in() {
+    // 黎璐 pays, no remark, no export. A member called 黎璐 has been on the planet for a year
+    // and checks in; neither 黎 nor 璐 occurs in the planet's two hundred other two-character
+    // names. A stranger carrying the name would need a namesake on the planet who also
+    // checks in: as unlikely as for a three-character name, and taking part corroborates it
+    // as it does those.
+    let run = |name: &str, checks_in: bool| {
+        let mut users = vec![old_member("351", name, None)];
+        users.extend(wide_two_character_crowd().into_iter().filter(|u| u.name != name));
+        let mut camp = Camp::new(vec![payment("4200000151", name, "", Some("wmA"))], users);
+        camp.participants.retain(|p| p.as_str().starts_with("9000000") || (checks_in && p.as_str() == "351"));
+        camp.run()
+    };
+    let o = run("黎璐", true);
+    let l = link(&o, "4200000151");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("351"));
+    assert!(l.reasons.iter().any(|r| r.contains("名称一致")), "{:#?}", l.reasons);
+
+    // The same member not checking in: the name alone does not link.
+    let o = run("黎璐", false);
+    assert_ne!(link(&o, "4200000151").state, LinkState::Auto, "{:#?}", link(&o, "4200000151").reasons);
+
+    // A common name (王伟, where 王 and 伟 recur among the others) checking in: a person decides.
+    let o = run("王伟", true);
+    assert_ne!(link(&o, "4200000151").state, LinkState::Auto, "{:#?}", link(&o, "4200000151").reasons);
+    assert!(card(&o, "4200000151").codes.contains(&ReasonCode::CommonName), "{:?}", card(&o, "4200000151").codes);
 }

@@ -1095,16 +1095,17 @@ impl ScoreContext<'_> {
                         } else {
                             w.chance_carriers_max
                         };
-                    // A personal name of 3+ characters is corroborated by taking part or by
-                    // joining the planet around the payment; two-character names and nickname
-                    // words, which other people also carry, only by the join time (§4.3: N1
-                    // with k = 1 and T1).
+                    // A personal name (a two-character one too, once it passed the chance
+                    // bound: 黎璐, 邹桐) is corroborated by taking part or by joining the planet
+                    // around the payment; nickname words, which other people also choose,
+                    // only by the join time (§4.3: N1 with k = 1 and T1).
                     if contradicted {
                         // Another account's WeChat name that only looks like the payer's, or
                         // a nickname equal to the payer's WeChat name on a user whose own
                         // WeChat name the export shows differently: no gate.
                     } else if clean && self.index.expected_carriers(m.right.text) < chance_max {
-                        gate.unique_name |= if distinctive_name(m.right) { participant || soon } else { soon };
+                        let corroborated_by_taking_part = distinctive_name(m.right) || is_personal_name(m.right.text);
+                        gate.unique_name |= if corroborated_by_taking_part { participant || soon } else { soon };
                     } else if clean && self.index.with_text(m.right.text).len() <= 1 {
                         gate.common_name = true;
                     } else {
