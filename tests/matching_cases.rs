@@ -232,6 +232,24 @@ fn a_renamed_planet_user_is_found_by_the_old_nickname_in_the_remark() {
 }
 
 #[test]
+fn a_nickname_given_up_before_the_payment_is_weak_evidence_not_a_namesake() {
+    // The user was called 追风少年 until a week before the payment; the payer shows that
+    // name on the bill and in the remark. Nobody else carries it: the card says the
+    // evidence is weak (an old name), not that a namesake competes.
+    let mut renamed = user("111112", "开心的多肉");
+    renamed
+        .name_history
+        .push(NameChange { name: "追风少年".into(), alias: None, until: ts("2025-10-03T00:00:00Z") });
+    let camp = Camp::new(vec![payment("4200000002", "追风少年", "星球昵称：追风少年", Some("wmA"))], vec![renamed]);
+    let o = camp.run();
+    let l = link(&o, "4200000002");
+    assert_ne!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    let codes = &card(&o, "4200000002").codes;
+    assert!(!codes.contains(&ReasonCode::SameName), "{codes:?}");
+    assert!(codes.contains(&ReasonCode::WeakEvidence), "{codes:?}");
+}
+
+#[test]
 fn a_confirmed_link_survives_a_rename_and_contrary_evidence_and_says_so() {
     // A person linked the payment to 111111 when it was called 追风少年; it has been
     // renamed since, and the remark names another user outright.

@@ -928,7 +928,8 @@ impl<'m> Matcher<'m> {
         if let Some(claims) = binds.get(&payer) {
             for (u, why) in claims {
                 if *u == user {
-                    s.add("BIND", log_n + self.weights.bind_code, why.clone());
+                    let reason = if s.explains() { why.clone() } else { String::new() };
+                    s.add("BIND", log_n + self.weights.bind_code, reason);
                     s.gate.bind = !why.contains("撞码");
                 }
             }
@@ -936,14 +937,15 @@ impl<'m> Matcher<'m> {
         if let Some(b) = resolved.bindings.get(&payer) {
             for (u, d) in b {
                 if *u == user {
-                    s.add(
-                        "D1",
-                        log_n + self.weights.person_binding,
+                    let reason = if s.explains() {
                         format!(
                             "同一付款人（external_userid）此前已由 {} 人工确认为该星球用户（决定 {}）",
                             d.decided_by, d.id
-                        ),
-                    );
+                        )
+                    } else {
+                        String::new()
+                    };
+                    s.add("D1", log_n + self.weights.person_binding, reason);
                     s.gate.person_binding = true;
                 }
             }

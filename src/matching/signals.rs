@@ -783,7 +783,9 @@ impl ScoreContext<'_> {
                     let planet_side = matches!(name.source, NameSource::Nickname | NameSource::Alias);
                     let own = payer.names.iter().any(|n| n.norm.texts().any(|t| t == form.text));
                     gate.remark_independent |= planet_side && !own;
-                } else {
+                } else if !stale && !fragment {
+                    // Shared with another user or another payer's remark. (A nickname given up
+                    // before the payment, or a piece of a longer stated name, is no namesake's.)
                     gate.same_name = true;
                 }
                 let mut bits = self.identify(excess, w.remark_m, k - 1.0, expected);
@@ -1108,7 +1110,9 @@ impl ScoreContext<'_> {
                         gate.unique_name |= if corroborated_by_taking_part { participant || soon } else { soon };
                     } else if clean && self.index.with_text(m.right.text).len() <= 1 {
                         gate.common_name = true;
-                    } else {
+                    } else if !stale {
+                        // Shared with another user or payer. (A nickname given up before the
+                        // payment is no namesake's: the card says the evidence is weak.)
                         gate.same_name = true;
                     }
                 }
