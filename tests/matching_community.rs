@@ -160,18 +160,19 @@ fn a_thousand_person_community_gets_no_wrong_automatic_link_and_most_payers_link
     // Issue 5 asks for recall ≥ 85 % and cards ≤ 10 %. With every §5.1 noise kind on, the
     // matcher reaches 84.1–86.4 % recall and 11–13 % cards on 1000-person seeds (seeds
     // 2024–2038 in `campdesk bench match`, which also prints what the remaining review is
-    // made of) without a wrong link; the bounds below sit a little under what these seeds
-    // measure (2024: 86.0 % / 11.0 %, 2025: 86.0 % / 11.6 %), not at the issue's targets. Seed 4
-    // once linked a payer without a planet account to a twin (every name alike) who had
-    // joined the planet two days after that payment and paid in another camp.
+    // made of) without a wrong link. On the two seeds below recall meets the issue's 85 %
+    // (2024: 86.0 % / 11.0 % cards, 2025: 86.0 % / 11.6 %); the card bound sits a little over
+    // what they measure, not at the issue's 10 %. Seed 4 once linked a payer without a
+    // planet account to a twin (every name alike) who had joined the planet two days after
+    // that payment and paid in another camp.
     let m = run(&community(4, PeopleOptions::default()));
     assert_eq!(m.auto_wrong, 0, "seed 4: {m:?}");
     for seed in [2024, 2025] {
         let m = run(&community(seed, PeopleOptions::default()));
         assert!(m.payments > 850, "{m:?}");
         assert_eq!(m.auto_wrong, 0, "seed {seed}: {m:?}");
-        assert!(m.recall() >= 0.845, "seed {seed}: recall {:.3}", m.recall());
-        assert!(m.card_share() <= 0.13, "seed {seed}: cards for {:.3} of payments", m.card_share());
+        assert!(m.recall() >= 0.85, "seed {seed}: recall {:.3}", m.recall());
+        assert!(m.card_share() <= 0.12, "seed {seed}: cards for {:.3} of payments", m.card_share());
         // Review must be useful: the true user is on the card and usually suggested first.
         let on_card = m.review_with_truth as f64 / (m.review_with_truth + m.lost).max(1) as f64;
         assert!(on_card >= 0.75, "seed {seed}: true user on the card for {on_card:.3}");
