@@ -218,12 +218,16 @@ fn a_payer_who_never_checked_in_is_held_for_review() {
     assert!(o.participants_without_payment.iter().all(|p| p.as_str() != "111111"));
 }
 
+/// 开心的多肉 on the planet, called 追风少年 until `until`.
+fn renamed_from_zhuifeng(id: &str, until: &str) -> PlanetUser {
+    let mut renamed = user(id, "开心的多肉");
+    renamed.name_history.push(NameChange { name: "追风少年".into(), alias: None, until: ts(until) });
+    renamed
+}
+
 #[test]
 fn a_renamed_planet_user_is_found_by_the_old_nickname_in_the_remark() {
-    let mut renamed = user("111111", "开心的多肉");
-    renamed
-        .name_history
-        .push(NameChange { name: "追风少年".into(), alias: None, until: ts("2025-10-12T00:00:00Z") });
+    let renamed = renamed_from_zhuifeng("111111", "2025-10-12T00:00:00Z");
     let camp = Camp::new(vec![payment("4200000001", "小张", "星球昵称：追风少年", Some("wmA"))], vec![renamed]);
     let o = camp.run();
     let l = link(&o, "4200000001");
@@ -236,10 +240,7 @@ fn a_nickname_given_up_before_the_payment_is_weak_evidence_not_a_namesake() {
     // The user was called 追风少年 until a week before the payment; the payer shows that
     // name on the bill and in the remark. Nobody else carries it: the card says the
     // evidence is weak (an old name), not that a namesake competes.
-    let mut renamed = user("111112", "开心的多肉");
-    renamed
-        .name_history
-        .push(NameChange { name: "追风少年".into(), alias: None, until: ts("2025-10-03T00:00:00Z") });
+    let renamed = renamed_from_zhuifeng("111112", "2025-10-03T00:00:00Z");
     let camp = Camp::new(vec![payment("4200000002", "追风少年", "星球昵称：追风少年", Some("wmA"))], vec![renamed]);
     let o = camp.run();
     let l = link(&o, "4200000002");
