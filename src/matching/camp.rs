@@ -170,34 +170,35 @@ struct Decided {
 }
 
 /// Name and participant counts for the open part of a camp.
-struct ScopeStats {
+/// Keys borrow the index's and the payers' texts: the stats are rebuilt every round.
+struct ScopeStats<'s> {
     participant_count: usize,
-    participant_texts: FxMap<String, u32>,
-    participant_pinyin: FxMap<String, u32>,
+    participant_texts: FxMap<&'s str, u32>,
+    participant_pinyin: FxMap<&'s str, u32>,
     /// Open payers carrying each name, plus the camp's group members no payment is
     /// tied to (see [`bystander_texts`]).
-    payer_texts: FxMap<String, u32>,
+    payer_texts: FxMap<&'s str, u32>,
     /// Name text → the open payers carrying it, each with its names as shown that read so.
-    payer_shows: FxMap<String, Vec<(String, Vec<String>)>>,
-    remark_texts: FxMap<String, u32>,
-    closed_texts: FxMap<String, u32>,
-    closed_pinyin: FxMap<String, u32>,
+    payer_shows: FxMap<&'s str, Vec<(&'s str, Vec<&'s str>)>>,
+    remark_texts: FxMap<&'s str, u32>,
+    closed_texts: FxMap<&'s str, u32>,
+    closed_pinyin: FxMap<&'s str, u32>,
 }
 
-impl ScopeStats {
+impl<'s> ScopeStats<'s> {
     fn compute(
-        index: &PlanetIndex<'_>,
+        index: &'s PlanetIndex<'_>,
         participant_positions: &[u32],
-        payers: &[Payer<'_>],
+        payers: &'s [Payer<'_>],
         open: &[usize],
         closed_users: &FxSet<u32>,
-        bystanders: &FxMap<String, u32>,
-    ) -> ScopeStats {
+        bystanders: &'s FxMap<String, u32>,
+    ) -> ScopeStats<'s> {
         let mut stats = ScopeStats {
             participant_count: 0,
             participant_texts: FxMap::default(),
             participant_pinyin: FxMap::default(),
-            payer_texts: bystanders.clone(),
+            payer_texts: bystanders.iter().map(|(t, n)| (t.as_str(), *n)).collect(),
             payer_shows: FxMap::default(),
             remark_texts: FxMap::default(),
             closed_texts: FxMap::default(),
@@ -205,41 +206,42 @@ impl ScopeStats {
         };
         let mut closed: Vec<u32> = closed_users.iter().copied().collect();
         closed.sort_unstable();
+        let (mut texts, mut readings) = (Vec::new(), Vec::new());
         for u in closed {
-            let (texts, readings) = user_keys(index, u);
-            for t in texts {
-                *stats.closed_texts.entry(t.to_string()).or_default() += 1;
+            user_keys(index, u, &mut texts, &mut readings);
+            for &t in &texts {
+                *stats.closed_texts.entry(t).or_default() += 1;
             }
-            for r in readings {
-                *stats.closed_pinyin.entry(r.to_string()).or_default() += 1;
+            for &r in &readings {
+                *stats.closed_pinyin.entry(r).or_default() += 1;
             }
         }
         for &u in participant_positions.iter().filter(|u| !closed_users.contains(u)) {
             stats.participant_count += 1;
-            let (texts, readings) = user_keys(index, u);
-            for t in texts {
-                *stats.participant_texts.entry(t.to_string()).or_default() += 1;
+            user_keys(index, u, &mut texts, &mut readings);
+            for &t in &texts {
+                *stats.participant_texts.entry(t).or_default() += 1;
             }
-            for r in readings {
-                *stats.participant_pinyin.entry(r.to_string()).or_default() += 1;
+            for &r in &readings {
+                *stats.participant_pinyin.entry(r).or_default() += 1;
             }
         }
         for &pi in open {
             let p = &payers[pi];
             let texts: BTreeSet<&str> = p.names.iter().flat_map(|n| n.norm.texts()).collect();
             for t in texts {
-                *stats.payer_texts.entry(t.to_string()).or_default() += 1;
+                *stats.payer_texts.entry(t).or_default() += 1;
                 let shown = p
                     .names
                     .iter()
                     .filter(|n| matches!(n.source, PayerSource::BillName | PayerSource::GroupName))
                     .filter(|n| n.norm.texts().any(|x| x == t))
-                    .map(|n| n.raw.trim().to_string());
-                let txn = p.payment.transaction_id.as_str().to_string();
-                stats.payer_shows.entry(t.to_string()).or_default().push((txn, shown.collect()));
+                    .map(|n| n.raw.trim());
+                let txn = p.payment.transaction_id.as_str();
+                stats.payer_shows.entry(t).or_default().push((txn, shown.collect()));
             }
             for h in &p.remark_hits {
-                *stats.remark_texts.entry(h.clone()).or_default() += 1;
+                *stats.remark_texts.entry(h.as_str()).or_default() += 1;
             }
         }
         stats
@@ -247,17 +249,20 @@ impl ScopeStats {
 }
 
 /// A user's distinct name texts and pinyin readings (each counted once per user,
-/// as in the index postings).
-fn user_keys<'i>(index: &'i PlanetIndex<'_>, u: u32) -> (FxSet<&'i str>, FxSet<&'i str>) {
-    let mut texts: FxSet<&str> = FxSet::default();
-    let mut readings: FxSet<&str> = FxSet::default();
+/// as in the index postings), into buffers reused from user to user.
+fn user_keys<'i>(index: &'i PlanetIndex<'_>, u: u32, texts: &mut Vec<&'i str>, readings: &mut Vec<&'i str>) {
+    texts.clear();
+    readings.clear();
     for n in index.names(u) {
         for f in &n.norm.forms {
-            texts.insert(&f.text);
+            texts.push(&f.text);
             readings.extend(f.pinyin.iter().filter(|p| p.len() >= 4).map(String::as_str));
         }
     }
-    (texts, readings)
+    texts.sort_unstable();
+    texts.dedup();
+    readings.sort_unstable();
+    readings.dedup();
 }
 
 /// Resolved human decisions for one camp.
@@ -765,7 +770,7 @@ impl<'m> Matcher<'m> {
         &self,
         round: &Round,
         payers: &[Payer<'_>],
-        payer_texts: &FxMap<String, u32>,
+        payer_texts: &FxMap<&str, u32>,
         conflicts: &HashMap<usize, Vec<String>>,
         closed_users: &FxSet<u32>,
         deposit: Option<Money>,

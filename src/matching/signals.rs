@@ -226,21 +226,21 @@ pub struct ScoreContext<'a> {
     /// scope when other payers link.
     pub chance_scope: (usize, usize),
     /// Name text → participants with it.
-    pub participant_texts: &'a FxMap<String, u32>,
+    pub participant_texts: &'a FxMap<&'a str, u32>,
     /// Pinyin → participants with it.
-    pub participant_pinyin: &'a FxMap<String, u32>,
+    pub participant_pinyin: &'a FxMap<&'a str, u32>,
     /// Name text → payers of this camp with it.
-    pub payer_texts: &'a FxMap<String, u32>,
+    pub payer_texts: &'a FxMap<&'a str, u32>,
     /// Name text → the open payers carrying it, with their names as shown that read so.
-    pub payer_shows: &'a FxMap<String, Vec<(String, Vec<String>)>>,
+    pub payer_shows: &'a FxMap<&'a str, Vec<(&'a str, Vec<&'a str>)>>,
     /// Remark hit text → payers of this camp whose remark names it.
-    pub remark_texts: &'a FxMap<String, u32>,
+    pub remark_texts: &'a FxMap<&'a str, u32>,
     /// Users out of the scope (already linked): not counted in name frequencies.
     pub excluded: &'a FxSet<u32>,
     /// Name text → excluded users carrying it.
-    pub excluded_texts: &'a FxMap<String, u32>,
+    pub excluded_texts: &'a FxMap<&'a str, u32>,
     /// Pinyin → excluded users carrying it.
-    pub excluded_pinyin: &'a FxMap<String, u32>,
+    pub excluded_pinyin: &'a FxMap<&'a str, u32>,
     /// The gate's notion of a unique name: no other carrier in scope at all (true),
     /// or a participant-weighted count (false; more recall, measured less safe).
     pub strict_unique: bool,
@@ -546,9 +546,7 @@ impl ScoreContext<'_> {
     /// Whether another open payer of the camp than `txn` shows `raw` exactly as its WeChat
     /// name (reading `text`).
     fn shown_by_other_payer(&self, text: &str, raw: &str, txn: &str) -> bool {
-        self.payer_shows
-            .get(text)
-            .is_some_and(|all| all.iter().any(|(t, shown)| t != txn && shown.iter().any(|r| r == raw)))
+        self.payer_shows.get(text).is_some_and(|all| all.iter().any(|(t, shown)| *t != txn && shown.contains(&raw)))
     }
 
     /// Payers of the camp (and unpaid group members) who carry the WeChat name `text`
@@ -559,12 +557,11 @@ impl ScoreContext<'_> {
     fn unexplained_payers(&self, text: &str, raw: &str) -> u32 {
         let total = self.payer_texts.get(text).copied().unwrap_or(0);
         let Some(all) = self.payer_shows.get(text) else { return total };
-        let explains = |r: &String| {
+        let explains = |r: &&str| {
             self.index.with_wechat_raw(r).iter().any(|&u| self.participants[u as usize] && !self.excluded.contains(&u))
         };
         let explained =
-            all.iter().filter(|(_, shown)| !shown.iter().any(|r| r == raw) && shown.iter().any(explains)).count()
-                as u32;
+            all.iter().filter(|(_, shown)| !shown.contains(&raw) && shown.iter().any(explains)).count() as u32;
         if explained > 0 && self.unvouched_participants(text) > 0 {
             return total;
         }
@@ -1074,7 +1071,7 @@ impl ScoreContext<'_> {
                     // lookup per reading).
                     let clean = !contradicted
                         && !stale
-                        && self.payer_texts.get(&m.left.text).copied().unwrap_or(0) <= 1
+                        && self.payer_texts.get(m.left.text.as_str()).copied().unwrap_or(0) <= 1
                         && self.unique(k, m.right.text)
                         && !self.spelt_elsewhere(m.right);
                     if clean && name_hit.as_ref().is_none_or(|(_, b)| bits > *b) {
@@ -1196,7 +1193,7 @@ fn wechat_renamed(payer: &Payer<'_>) -> bool {
 /// another payer shows; a name only this payer shows still counts (ღEmmaღ beside two
 /// payers' 甜甜的兔子). It depends on the payer alone, so it is asked once per card,
 /// not per pair scored.
-pub fn shares_a_name_with_another_payer(payer: &Payer<'_>, payer_texts: &FxMap<String, u32>) -> bool {
+pub fn shares_a_name_with_another_payer(payer: &Payer<'_>, payer_texts: &FxMap<&str, u32>) -> bool {
     payer.names.iter().flat_map(|n| n.norm.texts()).any(|t| payer_texts.get(t).copied().unwrap_or(0) > 1)
 }
 
