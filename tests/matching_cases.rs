@@ -891,6 +891,30 @@ fn a_bare_english_given_name_counts_as_common_even_when_one_member_carries_it() 
 }
 
 #[test]
+fn a_latin_name_beside_a_surname_is_one_name_and_its_middle_dot_is_no_styling() {
+    // Kevin·赵 paid and checks in as 👩‍💻Kevin·赵, beside forty bare English names (two
+    // Kevins) and David·赵: Kevin alone is common and 赵 alone a surname, but the two
+    // together name one member.
+    let mut users = vec![user("331", "👩\u{200d}💻Kevin·赵"), old_member("332", "David·赵", None)];
+    users.extend(english_crowd());
+    let o = Camp::new(vec![payment("4200000131", "Kevin·赵", "", Some("wmA"))], users).run();
+    let l = link(&o, "4200000131");
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("331"));
+
+    // Henry·刘 in the export of a long-time member who does not check in: the dot is how
+    // the name is written, not a styling a stranger would have to copy, so a payer who
+    // may have no account is not linked on the name.
+    let mut users = vec![old_member("333", "Henry·刘", Some("Henry·刘"))];
+    users.extend(english_crowd());
+    let mut camp = Camp::new(vec![payment("4200000132", "Henry·刘", "", Some("wmA"))], users);
+    camp.participants.retain(|p| p.as_str() != "333");
+    let l = link(&camp.run(), "4200000132").clone();
+    assert_eq!(l.state, LinkState::Review, "{:#?}", l.reasons);
+    assert!(!l.reasons.iter().any(|r| r.contains("连同修饰")), "{:#?}", l.reasons);
+}
+
+#[test]
 fn a_group_nickname_naming_the_user_links_beside_a_wechat_name_the_export_shows_decorated() {
     // The bill's 小丽旅行家 equals the export's ☘️小丽旅行家 only after normalisation (no
     // WeChat-name evidence), and that pair scores as high as any. The group nickname 龚昊天

@@ -57,11 +57,7 @@ pub trait FormView<'a>: Copy {
 
     /// Whether the form counts as name evidence on its own ([`NameForm::is_distinctive`]).
     fn is_distinctive(self) -> bool {
-        if self.han() > 0 {
-            self.han() >= 2
-        } else {
-            self.text().chars().filter(|c| c.is_ascii_alphabetic()).count() >= 3
-        }
+        super::normalize::is_distinctive(self.text(), self.han())
     }
 }
 

@@ -68,10 +68,9 @@ impl NameForm {
         self.han == 0
     }
 
-    /// Whether the form is long enough to count as name evidence on its own:
-    /// at least 2 Han characters, or at least 3 Latin letters.
+    /// Whether the form is long enough to count as name evidence on its own.
     pub fn is_distinctive(&self) -> bool {
-        if self.han > 0 { self.han >= 2 } else { self.text.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 3 }
+        is_distinctive(&self.text, self.han)
     }
 
     fn new(text: String, latin_words: Option<&[&str]>) -> NameForm {
@@ -340,6 +339,13 @@ impl Normalizer {
             None if !latin_tokens.is_empty() => push(&mut out, latin_tokens.concat(), Some(&latin_tokens)),
             None => {}
         }
+        // A Latin name beside a lone Han character (Tony·刘, David·赵·程序员) is one name:
+        // its core is a bare surname and its Latin word is shared by every other Tony, so
+        // the tokens joined (tony刘, as Tony刘 reads) are what singles the person out.
+        let han_chars = tokens.iter().flat_map(|t| t.chars()).filter(|c| is_han(*c)).count();
+        if han_chars == 1 && tokens.len() >= 2 && !latin_tokens.is_empty() {
+            push(&mut out, tokens.concat(), None);
+        }
         // Latin names in two words also in the other order (San Zhang → zhangsan).
         if latin_tokens.len() == 2 {
             let swapped = [latin_tokens[1], latin_tokens[0]];
@@ -413,6 +419,13 @@ fn join_spaced_han(s: &str) -> String {
     out
 }
 
+/// Whether a form of `text` (with `han` Han characters) counts as name evidence on its
+/// own: at least 2 Han characters, or at least 3 Latin letters (tony刘 too, which names
+/// one Tony as 刘 alone does not).
+pub(crate) fn is_distinctive(text: &str, han: usize) -> bool {
+    han >= 2 || text.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 3
+}
+
 fn first_han_is_some(runs: &[Vec<String>]) -> bool {
     runs.iter().flatten().any(|r| r.chars().any(is_han))
 }
@@ -473,7 +486,7 @@ mod tests {
             ("3号学员-李四", "李四", &["李四"], "lisi", "ls"),
             ("a组 · 欧阳娜娜 ·产品", "欧阳娜娜", &["欧阳娜娜"], "ouyangnana", "oynn"),
             ("①号王五", "王五", &["王五"], "wangwu", "ww"),
-            ("Tony·刘", "刘", &["刘", "tony"], "liu", "l"),
+            ("Tony·刘", "刘", &["刘", "tony刘", "tony"], "liu", "l"),
             ("北京-王五", "王五", &["王五"], "wangwu", "ww"),
             ("王五_运营", "王五", &["王五"], "wangwu", "ww"),
             ("(小明)", "小明", &["小明"], "xiaoming", "xm"),
@@ -484,7 +497,8 @@ mod tests {
             // Letters of other scripts that serve as ornaments (ღ Georgian, ʚɞ IPA, ꦿ Javanese).
             ("ღEmmaღ", "emma", &["emma"], "emma", "e"),
             ("ʚ王丽ɞ", "王丽", &["王丽"], "wangli", "wl"),
-            ("ღJack·冯ღ", "冯", &["冯", "jack"], "feng", "f"),
+            ("ღJack·冯ღ", "冯", &["冯", "jack冯", "jack"], "feng", "f"),
+            ("David·赵·程序员", "赵", &["赵", "david赵", "david"], "zhao", "z"),
             ("林ꦿ夕", "林夕", &["林夕"], "linxi", "lx"),
         ];
         for (raw, core, aliases, pinyin, initials) in rows {

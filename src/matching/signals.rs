@@ -1215,9 +1215,14 @@ fn describe_offset(d: SignedDuration) -> String {
     if m < 60 { format!("{sign} {m} 分钟") } else { format!("{sign} {} 小时", m / 60) }
 }
 
-/// Whether `raw` reads as the normalised `text` but for letter case and spaces
-/// (Winnie / winnie, Rose Cheng / rosecheng): spelt plainly, not styled. A styled name
-/// (🇨🇳张鸣, ✨Lily✨) is rarer than its bare reading; a capital letter is not.
+/// Whether `raw` reads as the normalised `text` but for letter case, spaces and the
+/// middle dot that joins a name's parts (Winnie / winnie, Rose Cheng / rosecheng,
+/// Henry·刘 / henry刘): spelt plainly, not styled. A styled name (🇨🇳张鸣, ✨Lily✨) is
+/// rarer than its bare reading; a capital letter or the usual way to write a foreign
+/// name is not.
 fn plain_spelling(raw: &str, text: &str) -> bool {
-    raw.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).eq(text.chars())
+    raw.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '·' | '・' | '•'))
+        .flat_map(char::to_lowercase)
+        .eq(text.chars())
 }
