@@ -672,11 +672,15 @@ fn a_nickname_put_together_from_common_parts_does_not_link_on_the_name_alone() {
 #[test]
 fn a_nickname_equal_to_the_payers_wechat_name_on_a_user_exported_under_another_wechat_name_is_held() {
     // The planet nickname 一路向北 equals the bill's WeChat name, but the export shows that
-    // user's WeChat account as 快乐的风筝: likely someone else's nickname. Review, even
-    // when nobody in the camp shows 快乐的风筝 (the user may have renamed their WeChat
-    // account since the export and paid under the new name).
+    // user's WeChat account as 快乐的风筝, and a payment of another camp shows 快乐的风筝:
+    // that account pays under it, so 一路向北 on the bill is likely someone else's WeChat
+    // name. (With no payment showing it, the user may have renamed since the export: see
+    // an_exported_wechat_name_unlike_the_payers_is_outdated_for_a_long_time_member_who_checks_in.)
     let users = vec![old_member("291", "一路向北", Some("快乐的风筝"))];
-    let o = Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], users).run();
+    let mut camp = Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], users);
+    camp.elsewhere
+        .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000198", "快乐的风筝", "", Some("wmB")) });
+    let o = camp.run();
     assert_ne!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
     // Without an exported WeChat name the unique, uncommon nickname still links.
     let o =
@@ -714,6 +718,32 @@ fn an_exported_wechat_name_no_other_payment_shows_is_outdated_for_a_participant_
         camp.participants.retain(|p| p.as_str() != id);
         assert_ne!(link(&camp.run(), txn).state, LinkState::Auto, "{bill}");
     }
+}
+
+#[test]
+fn an_exported_wechat_name_unlike_the_payers_is_outdated_for_a_long_time_member_who_checks_in() {
+    // 天空椰子 paid; a member since last year is 天空椰子 on the planet and checks in, and
+    // the export shows their WeChat account as 范刚, a name no payment shows and none of the
+    // payer's names reads as: they renamed their WeChat account since the export.
+    let camp_with = |exported: &str| {
+        Camp::new(
+            vec![payment("4200000113", "天空椰子", "", Some("wmA"))],
+            vec![old_member("294", "天空椰子", Some(exported))],
+        )
+    };
+    let mut camp = camp_with("范刚");
+    let l = link(&camp.run(), "4200000113").clone();
+    assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
+    assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("294"));
+
+    // A payment of another camp shows 范刚: that account pays under it.
+    camp.elsewhere.push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000198", "范刚", "", Some("wmB")) });
+    assert_eq!(link(&camp.run(), "4200000113").state, LinkState::Review);
+
+    // Exported as the payer's name styled otherwise (天空椰子-HR): that may be a namesake's
+    // account, one who checks in without paying, while the payer has none.
+    let o = camp_with("天空椰子-HR").run();
+    assert_eq!(link(&o, "4200000113").state, LinkState::Review, "{:#?}", link(&o, "4200000113").reasons);
 }
 
 #[test]
@@ -927,10 +957,15 @@ fn a_group_nickname_naming_the_user_links_beside_a_wechat_name_the_export_shows_
     assert_eq!(l.state, LinkState::Auto, "{:#?}", l.reasons);
     assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("311"));
     // A group nickname that only repeats the WeChat name is no second view: with the
-    // export showing another WeChat name, the payment waits for a person.
+    // export showing another WeChat name, which another payment shows, the payment waits
+    // for a person.
     let users = vec![old_member("312", "南风大叔", Some("爱读书的山竹"))];
     let mut camp = Camp::new(vec![payment("4200000114", "♡南风大叔♡", "", Some("wmB"))], users);
     camp.members.push(member("wmB", "♡南风大叔♡", Some("南风大叔")));
+    camp.elsewhere
+        .push(Payment {
+            camp: Some(CampId::new("c2")), ..payment("4200000198", "爱读书的山竹", "", Some("wmC"))
+        });
     let o = camp.run();
     assert_ne!(link(&o, "4200000114").state, LinkState::Auto, "{:#?}", link(&o, "4200000114").reasons);
 }

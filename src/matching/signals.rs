@@ -974,14 +974,24 @@ impl ScoreContext<'_> {
                     })
             })
         };
-        // Unless that exported name looks outdated: this user checks in, joined the planet
-        // right around the payment (so most likely paid), and no payment of the planet but
-        // this one shows the exported name, so whoever paid for the account paid under
-        // another WeChat name, such as the payer's (温柔的龙虾, exported as 橘子兔子 before a
-        // rename; 上海-張薇琛🍀, exported as 張薇琛 before a change of decoration).
+        // Unless that exported name looks outdated: this user checks in (so most likely
+        // paid) and no payment of the planet but this one shows the exported name, so
+        // whoever paid for the account paid under another WeChat name, such as the payer's
+        // (温柔的龙虾, exported as 橘子兔子 before a rename). A long-time member needs an
+        // exported name that reads as none of the payer's names (天空椰子 on the bill and
+        // the planet, 范刚 in the export): the same name styled otherwise (jojo56 paid,
+        // jojo56-HR exported) may be a namesake's account, one who checks in without
+        // paying. A member who joined the planet right around the payment may also have
+        // changed a decoration (上海-張薇琛🍀, exported as 張薇琛).
+        let export_unrelated = || {
+            names
+                .iter()
+                .filter(|n| n.source == NameSource::WechatExport)
+                .all(|n| n.forms().all(|f| !payer.names.iter().any(|pn| pn.norm.texts().any(|t| t == f.text))))
+        };
         let export_outdated = || {
             participant
-                && soon
+                && (soon || export_unrelated())
                 && self.payment_names.is_some_and(|all| {
                     names.iter().filter(|n| n.source == NameSource::WechatExport).all(|n| {
                         n.forms().all(|f| {
