@@ -744,6 +744,15 @@ fn an_exported_wechat_name_unlike_the_payers_is_outdated_for_a_long_time_member_
     // account, one who checks in without paying, while the payer has none.
     let o = camp_with("天空椰子-HR").run();
     assert_eq!(link(&o, "4200000113").state, LinkState::Review, "{:#?}", link(&o, "4200000113").reasons);
+
+    // The nickname only normalises to the payer's WeChat name (随遇而安⭐ paid, 随遇而安_会计
+    // on the planet, exported as lily1977): perhaps a stranger's nickname.
+    let o = Camp::new(
+        vec![payment("4200000114", "随遇而安⭐", "", Some("wmA"))],
+        vec![old_member("295", "随遇而安_会计", Some("lily1977"))],
+    )
+    .run();
+    assert_eq!(link(&o, "4200000114").state, LinkState::Review, "{:#?}", link(&o, "4200000114").reasons);
 }
 
 #[test]

@@ -978,16 +978,23 @@ impl ScoreContext<'_> {
         // paid) and no payment of the planet but this one shows the exported name, so
         // whoever paid for the account paid under another WeChat name, such as the payer's
         // (温柔的龙虾, exported as 橘子兔子 before a rename). A long-time member needs an
-        // exported name that reads as none of the payer's names (天空椰子 on the bill and
-        // the planet, 范刚 in the export): the same name styled otherwise (jojo56 paid,
-        // jojo56-HR exported) may be a namesake's account, one who checks in without
-        // paying. A member who joined the planet right around the payment may also have
-        // changed a decoration (上海-張薇琛🍀, exported as 張薇琛).
+        // exported name that reads as none of the payer's names and a nickname shown
+        // exactly as the payer's WeChat name (天空椰子 on the bill and the planet, 范刚 in
+        // the export): the same name styled otherwise in the export (jojo56 paid,
+        // jojo56-HR exported) may be a namesake's account, and a nickname that only
+        // normalises to the WeChat name (随遇而安_会计 for a payer 随遇而安⭐) may be a
+        // stranger's, both of whom check in without paying. A member who joined the
+        // planet right around the payment may also have changed a decoration
+        // (上海-張薇琛🍀, exported as 張薇琛).
         let export_unrelated = || {
             names
                 .iter()
                 .filter(|n| n.source == NameSource::WechatExport)
                 .all(|n| n.forms().all(|f| !payer.names.iter().any(|pn| pn.norm.texts().any(|t| t == f.text))))
+                && names
+                    .iter()
+                    .filter(|n| n.source == NameSource::Nickname)
+                    .any(|n| payer.names.iter().filter(|pn| is_wechat(pn)).any(|pn| pn.raw.trim() == n.raw.trim()))
         };
         let export_outdated = || {
             participant
