@@ -62,3 +62,23 @@ fn bench_match_takes_the_share_of_long_standing_members_and_refuses_one_outside_
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--existing-members"), "{out:?}");
 }
+
+#[test]
+fn bench_match_dumps_each_review_payment_with_its_true_user_and_namesakes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_campdesk"))
+        .args(["bench", "match", "--persons", "600", "--camp-size", "300", "--baseline-persons", "0"])
+        .args(["--seeds", "0", "--export-only", "--dump", "review"])
+        .output()
+        .expect("run campdesk");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let entries: Vec<&str> = text.split("\n---- ").skip(1).collect();
+    assert!(entries.len() > 10, "review payments dumped: {}", entries.len());
+    for e in &entries {
+        // Review dumps show payments whose payer's account checks in on the camp.
+        assert!(e.contains("\n  true ") && e.contains("participant true"), "{e}");
+        assert_eq!(e.matches("\n  namesakes of ").count(), 1, "{e}");
+    }
+    // Generated same-name pairs reach the review queue with their namesake listed.
+    assert!(entries.iter().any(|e| e.contains(": users [\"")), "no entry lists a namesake user");
+}

@@ -4,6 +4,7 @@
 //! (every payer scored against every planet user) on a small community, then
 //! for the blocked matcher on the large one, so the ratio is visible.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -197,7 +198,9 @@ fn measure(s: &Setup<'_>, o: &WorldOptions) -> Run {
     let match_cpu = process_cpu_secs();
     let wall_secs = generate_secs + index_secs + match_secs;
     let peak_rss_mib = peak_rss_mib();
-    let camps = match_all(matched, &policy, s, &earlier, |c, outcome| assess(&world, c, &outcome, s));
+    let namesakes = s.dump.map(|_| NamesakeIndex::build(&world));
+    let camps =
+        match_all(matched, &policy, s, &earlier, |c, outcome| assess(&world, namesakes.as_ref(), c, &outcome, s));
     let Matched { metrics, scored, residue, dump, digest } = total(camps, s);
     let payments = world.camps.iter().map(|c| c.payments.len()).sum();
     let review_payments = metrics.review + metrics.unmatched;
@@ -329,12 +332,19 @@ fn match_all<T: Send>(
 
 /// Scores one camp's outcome against the world's truth, with the dump and the
 /// digest `s` asks for.
-fn assess(world: &World, c: usize, outcome: &MatchOutcome, s: &Setup<'_>) -> (Matched, Option<[u8; 32]>) {
+fn assess(
+    world: &World,
+    namesakes: Option<&NamesakeIndex>,
+    c: usize,
+    outcome: &MatchOutcome,
+    s: &Setup<'_>,
+) -> (Matched, Option<[u8; 32]>) {
+    let dump = s.dump.zip(namesakes).map(|(kind, index)| dump_camp(world, index, &world.camps[c], outcome, kind));
     let m = Matched {
         metrics: synthetic::evaluate(world, outcome),
         scored: outcome.stats.scored_pairs,
         residue: outcome.stats.residue_pairs,
-        dump: s.dump.map(|kind| dump_camp(world, &world.camps[c], outcome, kind)).unwrap_or_default(),
+        dump: dump.unwrap_or_default(),
         digest: None,
     };
     (m, s.digest.then(|| outcome_digest(outcome)))
@@ -369,7 +379,13 @@ fn outcome_digest(outcome: &MatchOutcome) -> [u8; 32] {
 
 /// The payments of one camp that `--dump` asks for, each with the payer, the person
 /// behind it, the linked (or suggested) user, the true user and every reason.
-fn dump_camp(world: &World, camp: &WorldCamp, outcome: &MatchOutcome, kind: MatchDump) -> Vec<String> {
+fn dump_camp(
+    world: &World,
+    index: &NamesakeIndex,
+    camp: &WorldCamp,
+    outcome: &MatchOutcome,
+    kind: MatchDump,
+) -> Vec<String> {
     let participants: std::collections::HashSet<&PlanetUserId> = camp.participants.iter().collect();
     let mut out = Vec::new();
     for link in &outcome.links {
@@ -388,7 +404,7 @@ fn dump_camp(world: &World, camp: &WorldCamp, outcome: &MatchOutcome, kind: Matc
             }
         };
         if show {
-            out.push(dump_link(world, camp, outcome, link, truth.as_ref(), &participants));
+            out.push(dump_link(world, index, camp, outcome, link, truth.as_ref(), &participants));
         }
     }
     out
@@ -396,6 +412,7 @@ fn dump_camp(world: &World, camp: &WorldCamp, outcome: &MatchOutcome, kind: Matc
 
 fn dump_link(
     world: &World,
+    index: &NamesakeIndex,
     camp: &WorldCamp,
     outcome: &MatchOutcome,
     link: &Link,
@@ -457,7 +474,7 @@ fn dump_link(
         s.push_str(&user_line("true", t));
     }
     if let Some(t) = truth {
-        s.push_str(&namesakes(world, camp, t, participants));
+        s.push_str(&namesakes(world, index, camp, t, participants));
     }
     let _ = writeln!(s, "  cause: {}", crate::matching::synthetic::review_cause(world, link, truth, participants));
     if let Some(u) = link.planet_user_id.as_ref().or(link.suggested_planet_user_id.as_ref())
@@ -493,29 +510,64 @@ fn dump_link(
     s
 }
 
+/// The planet users by the core texts of their names (nickname, alias, exported WeChat
+/// name), built once for a dump so that listing namesakes does not normalise every
+/// user's names again for every dumped payment.
+struct NamesakeIndex {
+    /// Per user (in `world.planet_users` order), the core texts of their names.
+    texts: Vec<Vec<String>>,
+    /// Core text → users carrying it (indexes into `world.planet_users`).
+    users: HashMap<String, Vec<usize>>,
+}
+
+impl NamesakeIndex {
+    fn build(world: &World) -> NamesakeIndex {
+        let texts: Vec<Vec<String>> = world.planet_users.iter().map(user_core_texts).collect();
+        let mut users: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, ts) in texts.iter().enumerate() {
+            for t in ts {
+                let carriers = users.entry(t.clone()).or_default();
+                if carriers.last() != Some(&i) {
+                    carriers.push(i);
+                }
+            }
+        }
+        NamesakeIndex { texts, users }
+    }
+}
+
+/// The core text of a name after normalisation.
+fn core_text(name: &str) -> Option<String> {
+    crate::matching::normalize::default_normalizer().name(name).core().map(|f| f.text.clone())
+}
+
+fn user_core_texts(u: &PlanetUser) -> Vec<String> {
+    [Some(u.name.as_str()), u.alias.as_deref(), u.wechat_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(core_text)
+        .collect()
+}
+
 /// Who else carries one of the true user's names (core text after normalisation):
 /// other planet users (with their participation) and the camp's payers.
 fn namesakes(
     world: &World,
+    index: &NamesakeIndex,
     camp: &WorldCamp,
     truth: &PlanetUserId,
     participants: &std::collections::HashSet<&PlanetUserId>,
 ) -> String {
-    let normalizer = crate::matching::normalize::default_normalizer();
-    let core = |name: &str| normalizer.name(name).core().map(|f| f.text.clone());
-    let user_texts = |u: &PlanetUser| -> Vec<String> {
-        [Some(u.name.as_str()), u.alias.as_deref(), u.wechat_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .filter_map(core)
-            .collect()
-    };
-    let Some(tu) = world.planet_users.iter().find(|u| &u.user_id == truth) else { return String::new() };
-    let texts = user_texts(tu);
-    let others: Vec<String> = world
-        .planet_users
-        .iter()
-        .filter(|u| &u.user_id != truth && user_texts(u).iter().any(|t| texts.contains(t)))
+    let core = core_text;
+    let Ok(at) = world.planet_users.binary_search_by(|u| u.user_id.cmp(truth)) else { return String::new() };
+    let texts = &index.texts[at];
+    let mut carriers: Vec<usize> =
+        texts.iter().flat_map(|t| index.users.get(t).into_iter().flatten().copied()).filter(|&i| i != at).collect();
+    carriers.sort_unstable();
+    carriers.dedup();
+    let others: Vec<String> = carriers
+        .into_iter()
+        .map(|i| &world.planet_users[i])
         .map(|u| format!("{}({}{})", u.user_id, u.name, if participants.contains(&u.user_id) { ",P" } else { "" }))
         .collect();
     let payers: Vec<String> = camp
