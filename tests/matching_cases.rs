@@ -41,6 +41,11 @@ fn payment(txn: &str, name: &str, remark: &str, ext: Option<&str>) -> Payment {
     }
 }
 
+/// A payment with an empty remark in another camp of the planet ("c2").
+fn paid_in_other_camp(txn: &str, name: &str, ext: Option<&str>) -> Payment {
+    Payment { camp: Some(CampId::new("c2")), ..payment(txn, name, "", ext) }
+}
+
 fn member(ext: &str, name: &str, nick: Option<&str>) -> GroupMember {
     GroupMember {
         chat_id: ChatId::new("wrG"),
@@ -544,13 +549,11 @@ fn a_non_participant_links_by_a_styled_wechat_name_shown_exactly_as_exported() {
     assert!(l.reasons.iter().any(|r| r.contains("导出微信昵称连同修饰一致")), "{:#?}", l.reasons);
 
     // The same payer paid in another camp under that name: still only this payer shows it.
-    camp.elsewhere
-        .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000198", "🌊林间小路", "", Some("wmA")) });
+    camp.elsewhere.push(paid_in_other_camp("4200000198", "🌊林间小路", Some("wmA")));
     assert_eq!(link(&camp.run(), "4200000109").state, LinkState::Auto);
 
     // Another payer of another camp shows the name: a namesake paid there, so a person decides.
-    camp.elsewhere
-        .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000199", "林间小路", "", Some("wmB")) });
+    camp.elsewhere.push(paid_in_other_camp("4200000199", "林间小路", Some("wmB")));
     let o = camp.run();
     assert_eq!(link(&o, "4200000109").state, LinkState::Review);
     assert!(card(&o, "4200000109").codes.contains(&ReasonCode::NotParticipating));
@@ -586,8 +589,7 @@ fn a_non_participant_who_joined_the_planet_right_after_paying_links_by_an_export
         // in the same days for their own payment, and this payer may have no planet account
         // (a generated community showed exactly that: every name alike, the join a day after
         // the wrong payment). The payment goes to a person, the user suggested.
-        camp.elsewhere
-            .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000199", wechat, "", Some("wmB")) });
+        camp.elsewhere.push(paid_in_other_camp("4200000199", wechat, Some("wmB")));
         let o = camp.run();
         let l = link(&o, txn);
         assert_eq!(l.state, LinkState::Review, "{wechat}: {:#?}", l.reasons);
@@ -678,8 +680,7 @@ fn a_nickname_equal_to_the_payers_wechat_name_on_a_user_exported_under_another_w
     // an_exported_wechat_name_unlike_the_payers_is_outdated_for_a_long_time_member_who_checks_in.)
     let users = vec![old_member("291", "一路向北", Some("快乐的风筝"))];
     let mut camp = Camp::new(vec![payment("4200000110", "一路向北", "", Some("wmA"))], users);
-    camp.elsewhere
-        .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000198", "快乐的风筝", "", Some("wmB")) });
+    camp.elsewhere.push(paid_in_other_camp("4200000198", "快乐的风筝", Some("wmB")));
     let o = camp.run();
     assert_ne!(link(&o, "4200000110").state, LinkState::Auto, "{:#?}", link(&o, "4200000110").reasons);
     // Without an exported WeChat name the unique, uncommon nickname still links.
@@ -709,8 +710,7 @@ fn an_exported_wechat_name_no_other_payment_shows_is_outdated_for_a_participant_
 
         // A payment of another camp shows the exported name: that account pays under it,
         // and the bill may be someone else's.
-        camp.elsewhere
-            .push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000198", exported, "", Some("wmB")) });
+        camp.elsewhere.push(paid_in_other_camp("4200000198", exported, Some("wmB")));
         assert_ne!(link(&camp.run(), txn).state, LinkState::Auto, "{bill}");
 
         // Or the user does not check in on the camp.
@@ -737,7 +737,7 @@ fn an_exported_wechat_name_unlike_the_payers_is_outdated_for_a_long_time_member_
     assert_eq!(l.planet_user_id.as_ref().map(|u| u.as_str()), Some("294"));
 
     // A payment of another camp shows 范刚: that account pays under it.
-    camp.elsewhere.push(Payment { camp: Some(CampId::new("c2")), ..payment("4200000198", "范刚", "", Some("wmB")) });
+    camp.elsewhere.push(paid_in_other_camp("4200000198", "范刚", Some("wmB")));
     assert_eq!(link(&camp.run(), "4200000113").state, LinkState::Review);
 
     // Exported as the payer's name styled otherwise (天空椰子-HR): that may be a namesake's
@@ -971,10 +971,7 @@ fn a_group_nickname_naming_the_user_links_beside_a_wechat_name_the_export_shows_
     let users = vec![old_member("312", "南风大叔", Some("爱读书的山竹"))];
     let mut camp = Camp::new(vec![payment("4200000114", "♡南风大叔♡", "", Some("wmB"))], users);
     camp.members.push(member("wmB", "♡南风大叔♡", Some("南风大叔")));
-    camp.elsewhere
-        .push(Payment {
-            camp: Some(CampId::new("c2")), ..payment("4200000198", "爱读书的山竹", "", Some("wmC"))
-        });
+    camp.elsewhere.push(paid_in_other_camp("4200000198", "爱读书的山竹", Some("wmC")));
     let o = camp.run();
     assert_ne!(link(&o, "4200000114").state, LinkState::Auto, "{:#?}", link(&o, "4200000114").reasons);
 }

@@ -558,7 +558,6 @@ fn namesakes(
     truth: &PlanetUserId,
     participants: &std::collections::HashSet<&PlanetUserId>,
 ) -> String {
-    let core = core_text;
     let Ok(at) = world.planet_users.binary_search_by(|u| u.user_id.cmp(truth)) else { return String::new() };
     let texts = &index.texts[at];
     let mut carriers: Vec<usize> =
@@ -573,7 +572,7 @@ fn namesakes(
     let payers: Vec<String> = camp
         .payments
         .iter()
-        .filter(|p| p.payer_name.as_deref().and_then(core).is_some_and(|c| texts.contains(&c)))
+        .filter(|p| p.payer_name.as_deref().and_then(core_text).is_some_and(|c| texts.contains(&c)))
         .map(|p| p.payer_name.clone().unwrap_or_default())
         .collect();
     let paying: std::collections::HashSet<&str> =
@@ -586,7 +585,7 @@ fn namesakes(
             [m.name.as_deref(), m.group_nickname.as_deref()]
                 .into_iter()
                 .flatten()
-                .filter_map(core)
+                .filter_map(core_text)
                 .any(|c| texts.contains(&c))
         })
         .map(|m| format!("{}/{}", m.name.clone().unwrap_or_default(), m.group_nickname.clone().unwrap_or_default()))
